@@ -1,0 +1,239 @@
+/*
+ * libhstrace: trace the system calls of a program or of running processes
+ * and receive them as typed events.
+ *
+ *     hstrace_t *t = hstrace_new();
+ *     hstrace_program(t, "touch");
+ *     hstrace_arg(t, "/tmp/hstrace_example.txt");
+ *     if (hstrace_start(t) < 0) ...
+ *     const hstrace_call_t *c;
+ *     while ((c = hstrace_next(t)) != NULL)
+ *         if (c->syscall == HSTRACE_SYS_openat && (c->inner.openat.flags & O_WRONLY))
+ *             printf("File %s opened in write-mode\n", c->inner.openat.pathname);
+ *     hstrace_free(t);
+ *
+ * Threads.  A handle belongs to the thread that created it ("the owner"):
+ * every function below must be called from the owner unless its comment says
+ * otherwise.  hstrace_start() creates the library's own threads: one ptrace
+ * thread (the only one that calls ptrace and waits for tracees; it waits with
+ * __WNOTHREAD, so the program's own children are never reaped by it), decode
+ * workers, and one thread per output.  They end in hstrace_wait() or
+ * hstrace_free().
+ *
+ * Signals.  hstrace_stop() interrupts the ptrace thread with the signal
+ * HSTRACE_WAKE_SIGNAL (SIGRTMIN+5 unless changed); hstrace_start() installs a
+ * handler for it that does nothing, so a program embedding the library must
+ * leave that signal alone.
+ *
+ * Errors.  Functions return 0 (or a count) on success and a negative number
+ * on failure: -errno for system errors, or one of HSTRACE_E_* below.
+ * hstrace_strerror() describes both.
+ */
+#ifndef HSTRACE_H
+#define HSTRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <hstrace/hstrace_syscalls.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef HSTRACE_API
+#define HSTRACE_API __attribute__((visibility("default")))
+#endif
+
+#define HSTRACE_VERSION_STRING "0.1.0"
+
+/* The library's own error codes, below every errno. */
+enum hstrace_error {
+	HSTRACE_E_BASE = -10000,
+	HSTRACE_E_STATE = -10000,         /* call not valid in this state (e.g. start twice) */
+	HSTRACE_E_NO_TARGET = -10001,     /* neither a program nor a pid was given */
+	HSTRACE_E_NOT_FOUND = -10002,     /* program not found in PATH */
+	HSTRACE_E_NOT_EXEC = -10003,      /* program is not executable */
+	HSTRACE_E_NOT_A_LOG = -10004,     /* --read: the file is not an hstrace log */
+	HSTRACE_E_LOG_VERSION = -10005,   /* --read: log from an unknown format version */
+	HSTRACE_E_LOG_TRUNCATED = -10006, /* --read: the log ends in the middle of a block */
+	HSTRACE_E_LOG_CORRUPT = -10007,   /* --read: a damaged block and nothing intact after it */
+	HSTRACE_E_SELF = -10008,          /* refusing to trace hstrace itself */
+	HSTRACE_E_NO_PROCESS = -10009,    /* -p: no such process */
+	HSTRACE_E_KERNEL = -10010,        /* kernel lacks PTRACE_GET_SYSCALL_INFO (needs 5.3) */
+	HSTRACE_E_LOG_ARCH = -10011,      /* --read: log recorded on another architecture */
+	HSTRACE_E_LAST = -10011,
+};
+
+typedef struct hstrace hstrace_t;
+
+/* Category of a syscall (the -e trace=%group names). */
+typedef enum hstrace_category {
+	HSTRACE_CAT_OTHER = 0,
+	HSTRACE_CAT_FILE,
+	HSTRACE_CAT_DESC,
+	HSTRACE_CAT_NETWORK,
+	HSTRACE_CAT_PROCESS,
+	HSTRACE_CAT_MEMORY,
+	HSTRACE_CAT_SIGNAL,
+	HSTRACE_CAT_IPC,
+	HSTRACE_CAT_TIME,
+	HSTRACE_CAT_CREDS,
+	HSTRACE_CAT_SYSTEM,
+} hstrace_category_t;
+
+/* What kind of event hstrace_next() returned. */
+typedef enum hstrace_event_kind {
+	HSTRACE_EV_SYSCALL = 1, /* a system call, entry and exit together */
+	HSTRACE_EV_SIGNAL,      /* a signal was delivered: signo, si_code, sender */
+	HSTRACE_EV_EXITED,      /* a thread or process exited: ret = status */
+	HSTRACE_EV_KILLED,      /* killed by signal ret; core_dumped */
+} hstrace_event_kind_t;
+
+/*
+ * One event.  Owned by the handle; valid until the next hstrace_next() or
+ * hstrace_free() on the same handle, strings and buffers included.
+ */
+typedef struct hstrace_call {
+	hstrace_event_kind_t kind;
+	int syscall;            /* HSTRACE_SYS_* (the x86_64 number); signal number for SIGNAL */
+	const char *name;       /* "openat", "syscall_451", or the signal's name */
+	pid_t pid;              /* thread group id */
+	pid_t tid;              /* thread id */
+	uint64_t seq;           /* capture order of the entry */
+	uint64_t ts_ns;         /* CLOCK_MONOTONIC at entry */
+	uint64_t duration_ns;   /* entry to exit; 0 if it never returned */
+	bool returned;          /* false for calls that never return (exit_group) */
+	bool core_dumped;       /* KILLED only */
+	int64_t ret;            /* return value; -1 on error like libc */
+	int error;              /* errno on failure, else 0 */
+	uint64_t args[6];       /* raw argument registers */
+	hstrace_category_t category;
+	union hstrace_inner inner; /* typed arguments, see hstrace_syscalls.h */
+} hstrace_call_t;
+
+/* Output formats for hstrace_output(). */
+typedef enum hstrace_format {
+	HSTRACE_FMT_TEXT = 1, /* strace's format */
+	HSTRACE_FMT_LOG,      /* the binary log, readable with hstrace_read_log() */
+} hstrace_format_t;
+
+/* Flags for hstrace_output(). */
+enum hstrace_output_flags {
+	HSTRACE_OUT_COLOR = 1u << 0,    /* colorize (text only) */
+	HSTRACE_OUT_PID_COLUMN = 1u << 1, /* "PID  " before every line, like strace -f -o */
+	HSTRACE_OUT_STATUS = 1u << 2,   /* log: live status line and summary on stderr */
+};
+
+/* Create a handle.  NULL when out of memory.  Any thread. */
+HSTRACE_API hstrace_t *hstrace_new(void);
+
+/* Stop tracing (detaching from everything attached), join all threads, free. */
+HSTRACE_API void hstrace_free(hstrace_t *t);
+
+/*
+ * Program to launch, looked up in PATH like execvp.  It becomes argv[0]; add
+ * more with hstrace_arg().  Copies the string.  Errors: HSTRACE_E_STATE
+ * (already started or a program already set), -ENOMEM.
+ */
+HSTRACE_API int hstrace_program(hstrace_t *t, const char *program);
+
+/* Append an argument for the program.  Copies.  HSTRACE_E_STATE, -ENOMEM. */
+HSTRACE_API int hstrace_arg(hstrace_t *t, const char *arg);
+
+/* Attach to every thread of process pid (repeatable).  HSTRACE_E_STATE, -ENOMEM. */
+HSTRACE_API int hstrace_pid(hstrace_t *t, pid_t pid);
+
+/* Render a recorded log instead of tracing.  Copies the path.  HSTRACE_E_STATE. */
+HSTRACE_API int hstrace_read_log(hstrace_t *t, const char *path);
+
+/* Follow forks, vforks and threads (the default) or trace only the first process. */
+HSTRACE_API int hstrace_follow(hstrace_t *t, bool follow);
+
+/* Decode worker threads; 0 picks the default.  HSTRACE_E_STATE, -EINVAL (> 64). */
+HSTRACE_API int hstrace_workers(hstrace_t *t, unsigned n);
+
+/* Bytes of the raw ring (default 16 MiB).  HSTRACE_E_STATE, -EINVAL (< 64 KiB). */
+HSTRACE_API int hstrace_ring_size(hstrace_t *t, size_t bytes);
+
+/* Longest string or buffer shown and captured (-s, default 32).  HSTRACE_E_STATE. */
+HSTRACE_API int hstrace_string_limit(hstrace_t *t, unsigned n);
+
+/*
+ * Send events to fd in a format, rendered on a thread of its own.  The fd
+ * stays the caller's: it is not closed.  Up to 4 outputs.
+ * HSTRACE_E_STATE, -EINVAL (bad format or too many outputs).
+ */
+HSTRACE_API int hstrace_output(hstrace_t *t, hstrace_format_t format, int fd, unsigned flags);
+
+/*
+ * Whether hstrace_next() will be called (default true).  Set false when only
+ * outputs are used, so nothing waits for a reader that never comes.
+ */
+HSTRACE_API int hstrace_events(hstrace_t *t, bool enabled);
+
+/*
+ * Start: launch the program (held before exec, so its execve is traced) or
+ * attach to the pids, or open the log; then start the threads.
+ * Errors: HSTRACE_E_STATE, HSTRACE_E_NO_TARGET, HSTRACE_E_NOT_FOUND,
+ * HSTRACE_E_NOT_EXEC, HSTRACE_E_NO_PROCESS, HSTRACE_E_SELF, -EPERM (no
+ * permission to trace pid), HSTRACE_E_KERNEL, the log errors of
+ * hstrace_read_log, -ENOMEM, -EAGAIN (threads).
+ */
+HSTRACE_API int hstrace_start(hstrace_t *t);
+
+/*
+ * Next event, blocking until there is one.  NULL when the trace is over (all
+ * tracees gone, detached, or the log read to its end) or events are off.
+ * The event and everything it points to belong to the handle and stay valid
+ * until the next call or hstrace_free().
+ */
+HSTRACE_API const hstrace_call_t *hstrace_next(hstrace_t *t);
+
+/*
+ * Ask tracing to end: every attached tracee is detached and left running, a
+ * launched program is detached too.  Async-signal-safe and callable from any
+ * thread (a SIGINT handler, say).
+ */
+HSTRACE_API void hstrace_stop(hstrace_t *t);
+
+/*
+ * Wait until the trace is over and every output has been written.
+ * Returns 0 or the first error an output hit (-ENOSPC, say), and for
+ * --read the log's error (HSTRACE_E_LOG_TRUNCATED...).
+ */
+HSTRACE_API int hstrace_wait(hstrace_t *t);
+
+/*
+ * How the launched program ended, as a wait(2) status (WIFEXITED...), once
+ * hstrace_wait() returned.  -1 if there was no program or it was detached.
+ */
+HSTRACE_API int hstrace_exit_status(const hstrace_t *t);
+
+/* Counters after hstrace_wait(): records captured and tracees seen. */
+typedef struct hstrace_stats {
+	uint64_t records;    /* raw records captured (or read) */
+	uint64_t log_bytes;  /* bytes written to binary logs */
+	uint64_t processes;  /* distinct threads traced */
+	uint64_t log_damage; /* --read: damaged blocks skipped */
+	uint64_t log_offset; /* --read: where reading stopped */
+} hstrace_stats_t;
+
+HSTRACE_API void hstrace_get_stats(const hstrace_t *t, hstrace_stats_t *stats);
+
+/* Message for an error code from this library (or an errno, negated). */
+HSTRACE_API const char *hstrace_strerror(int err);
+
+/* Name of a syscall number ("openat"), or NULL.  Any thread. */
+HSTRACE_API const char *hstrace_syscall_name(int nr);
+
+/* Category name: "file", "network", ...  Any thread. */
+HSTRACE_API const char *hstrace_category_name(hstrace_category_t cat);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,321 @@
+/*
+ * hstrace: the command line, a thin layer over the public library API.
+ * It includes only <hstrace/hstrace.h>: anything it needs that the library
+ * lacks belongs in the library.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <hstrace/hstrace.h>
+
+enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
+struct options {
+	const char *text_file;   /* -o */
+	const char *log_file;    /* --out */
+	const char *read_file;   /* --read */
+	pid_t pids[64];
+	unsigned npids;
+	bool follow;
+	bool quiet;
+	unsigned workers;
+	long ring_size;
+	long strsize;
+	enum color_mode color;
+	char **argv;             /* the command */
+};
+
+static hstrace_t *g_trace;
+static volatile sig_atomic_t g_interrupted;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: hstrace [OPTIONS] [--] COMMAND [ARGS...]\n"
+		"       hstrace [OPTIONS] -p PID [-p PID...]\n"
+		"       hstrace [OPTIONS] --read LOG\n"
+		"\n"
+		"Trace the system calls of COMMAND and everything it starts, or of running\n"
+		"processes, and print them in strace's format.\n"
+		"\n"
+		"  -o FILE            write the text trace to FILE instead of stderr\n"
+		"      --out LOG      record a binary log to LOG (no text unless -o is given)\n"
+		"      --read LOG     render a recorded log instead of tracing\n"
+		"  -p PID             attach to every thread of process PID (repeatable);\n"
+		"                     Ctrl-C detaches and leaves it running\n"
+		"  -f                 follow forks, vforks and threads (the default)\n"
+		"      --no-follow    trace only the first process\n"
+		"  -s N               show at most N bytes of strings and buffers (default 32)\n"
+		"      --color=WHEN   colour the text: auto (default: on a terminal, unless\n"
+		"                     NO_COLOR is set), always, never\n"
+		"      --workers N    decode threads (default 1)\n"
+		"      --ring-size N  bytes of the capture ring (default 16M; K, M, G suffixes)\n"
+		"  -q                 do not print attach/detach messages\n"
+		"  -h, --help         show this help\n"
+		"  -V, --version      show the version\n"
+		"\n"
+		"hstrace exits with COMMAND's exit status.\n");
+}
+
+static long parse_number(const char *s, const char *what, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end != s && *end && strchr("kKmMgG", *end) && !end[1]) {
+		int shift = (*end | 32) == 'k' ? 10 : (*end | 32) == 'm' ? 20 : 30;
+		if (v <= (LONG_MAX >> shift))
+			v <<= shift;
+		end++;
+	}
+	if (errno || end == s || *end || v < 0 || v > max) {
+		fprintf(stderr, "hstrace: invalid %s '%s'\n", what, s);
+		exit(2);
+	}
+	return v;
+}
+
+enum { OPT_OUT = 256, OPT_READ, OPT_NO_FOLLOW, OPT_COLOR, OPT_WORKERS, OPT_RING };
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "read", required_argument, NULL, OPT_READ },
+		{ "no-follow", no_argument, NULL, OPT_NO_FOLLOW },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "colour", required_argument, NULL, OPT_COLOR },
+		{ "workers", required_argument, NULL, OPT_WORKERS },
+		{ "ring-size", required_argument, NULL, OPT_RING },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->follow = true;
+	o->strsize = -1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+o:p:fs:qhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->text_file = optarg; break;
+		case OPT_OUT: o->log_file = optarg; break;
+		case OPT_READ: o->read_file = optarg; break;
+		case 'p':
+			if (o->npids == sizeof(o->pids) / sizeof(o->pids[0])) {
+				fprintf(stderr, "hstrace: too many -p options\n");
+				exit(2);
+			}
+			o->pids[o->npids++] = (pid_t)parse_number(optarg, "pid", INT_MAX);
+			break;
+		case 'f': o->follow = true; break;
+		case OPT_NO_FOLLOW: o->follow = false; break;
+		case 's': o->strsize = parse_number(optarg, "string size (-s)", 65536); break;
+		case 'q': o->quiet = true; break;
+		case OPT_WORKERS: o->workers = (unsigned)parse_number(optarg, "worker count", 64); break;
+		case OPT_RING: o->ring_size = parse_number(optarg, "ring size", LONG_MAX); break;
+		case OPT_COLOR:
+			if (!strcmp(optarg, "auto")) o->color = COLOR_AUTO;
+			else if (!strcmp(optarg, "always")) o->color = COLOR_ALWAYS;
+			else if (!strcmp(optarg, "never")) o->color = COLOR_NEVER;
+			else {
+				fprintf(stderr, "hstrace: --color takes auto, always or never, not '%s'\n", optarg);
+				exit(2);
+			}
+			break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("hstrace %s\n", HSTRACE_VERSION_STRING); exit(0);
+		default:
+			if (optopt && strchr("ops", optopt))
+				fprintf(stderr, "hstrace: option -%c needs an argument (see hstrace --help)\n", optopt);
+			else if (optopt)
+				fprintf(stderr, "hstrace: unknown option '-%c' (see hstrace --help)\n", optopt);
+			else
+				fprintf(stderr, "hstrace: unknown option '%s' (see hstrace --help)\n", argv[optind - 1]);
+			exit(2);
+		}
+	}
+	o->argv = argv + optind;
+	int targets = (*o->argv != NULL) + (o->npids > 0) + (o->read_file != NULL);
+	if (targets != 1) {
+		fprintf(stderr, "hstrace: %s (see hstrace --help)\n",
+			targets ? "give only one of a command, -p PID or --read LOG"
+				: "nothing to trace: give a command, -p PID or --read LOG");
+		exit(2);
+	}
+}
+
+static bool want_color(enum color_mode mode, int fd)
+{
+	const char *no = getenv("NO_COLOR");
+	if (mode != COLOR_AUTO)
+		return mode == COLOR_ALWAYS;
+	return isatty(fd) && !(no && *no);
+}
+
+static int open_output(const char *path, const char *what)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "hstrace: cannot open %s %s: %s\n", what, path, strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+static void check(int err, const char *what)
+{
+	if (err < 0) {
+		fprintf(stderr, "hstrace: %s: %s\n", what, hstrace_strerror(err));
+		exit(1);
+	}
+}
+
+static void configure(hstrace_t *t, const struct options *o)
+{
+	bool text = o->text_file || !o->log_file;
+	int fd;
+
+	if (o->read_file)
+		check(hstrace_read_log(t, o->read_file), o->read_file);
+	for (unsigned i = 0; i < o->npids; i++)
+		check(hstrace_pid(t, o->pids[i]), "-p");
+	if (*o->argv) {
+		check(hstrace_program(t, o->argv[0]), o->argv[0]);
+		for (char **a = o->argv + 1; *a; a++)
+			check(hstrace_arg(t, *a), *a);
+	}
+	check(hstrace_follow(t, o->follow), "--no-follow");
+	if (o->strsize >= 0)
+		check(hstrace_string_limit(t, (unsigned)o->strsize), "-s");
+	if (o->workers)
+		check(hstrace_workers(t, o->workers), "--workers");
+	if (o->ring_size)
+		check(hstrace_ring_size(t, (size_t)o->ring_size), "--ring-size");
+	check(hstrace_events(t, false), "events");
+	if (o->log_file) {
+		fd = open_output(o->log_file, "log");
+		check(hstrace_output(t, HSTRACE_FMT_LOG, fd, isatty(STDERR_FILENO) ? HSTRACE_OUT_STATUS : 0),
+		      o->log_file);
+	}
+	if (text) {
+		unsigned flags = 0;
+		fd = o->text_file ? open_output(o->text_file, "output file") : STDERR_FILENO;
+		if (want_color(o->color, fd))
+			flags |= HSTRACE_OUT_COLOR;
+		if (o->text_file && o->follow && !o->read_file)
+			flags |= HSTRACE_OUT_PID_COLUMN;
+		check(hstrace_output(t, HSTRACE_FMT_TEXT, fd, flags), "output");
+	}
+}
+
+static void on_signal(int sig)
+{
+	g_interrupted = sig;
+	if (g_trace)
+		hstrace_stop(g_trace);
+}
+
+static void install_handlers(void)
+{
+	struct sigaction sa;
+	int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* strace's way: die of the same signal, without a core of our own. */
+static void exit_like(int status)
+{
+	if (WIFEXITED(status))
+		exit(WEXITSTATUS(status));
+	int sig = WTERMSIG(status);
+	struct rlimit no_core = { 0, 0 };
+	setrlimit(RLIMIT_CORE, &no_core);
+	signal(sig, SIG_DFL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	exit(128 + sig);
+}
+
+static int report_log_error(const struct options *o, hstrace_t *t, int err)
+{
+	hstrace_stats_t st;
+
+	hstrace_get_stats(t, &st);
+	if (err == HSTRACE_E_LOG_TRUNCATED || err == HSTRACE_E_LOG_CORRUPT)
+		fprintf(stderr, "hstrace: %s: %s at byte %llu after %llu records\n", o->read_file,
+			hstrace_strerror(err), (unsigned long long)st.log_offset,
+			(unsigned long long)st.records);
+	else
+		fprintf(stderr, "hstrace: %s: %s\n", o->read_file, hstrace_strerror(err));
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	hstrace_t *t;
+	int err, status;
+
+	parse_options(argc, argv, &o);
+	t = hstrace_new();
+	if (!t) {
+		fprintf(stderr, "hstrace: out of memory\n");
+		return 1;
+	}
+	configure(t, &o);
+	signal(SIGPIPE, SIG_IGN);
+	g_trace = t;
+	install_handlers();
+	err = hstrace_start(t);
+	if (err < 0) {
+		const char *what = o.read_file ? o.read_file : *o.argv ? o.argv[0] : "-p";
+		if (err == -EPERM && o.npids)
+			fprintf(stderr, "hstrace: attach: %s (are you root, or is ptrace restricted?)\n",
+				hstrace_strerror(err));
+		else
+			fprintf(stderr, "hstrace: %s: %s\n", what, hstrace_strerror(err));
+		hstrace_free(t);
+		return 1;
+	}
+	for (unsigned i = 0; i < o.npids && !o.quiet; i++)
+		fprintf(stderr, "hstrace: Process %d attached\n", o.pids[i]);
+	err = hstrace_wait(t);
+	for (unsigned i = 0; i < o.npids && !o.quiet; i++)
+		fprintf(stderr, "hstrace: Process %d detached\n", o.pids[i]);
+	status = hstrace_exit_status(t);
+	if (err < 0 && o.read_file) {
+		report_log_error(&o, t, err);
+		hstrace_free(t);
+		return 1;
+	}
+	if (err < 0)
+		fprintf(stderr, "hstrace: output: %s\n", hstrace_strerror(err));
+	hstrace_free(t);
+	if (err < 0)
+		return 1;
+	if (*o.argv && status != -1)
+		exit_like(status);
+	return g_interrupted && *o.argv ? 128 + g_interrupted : 0;
+}

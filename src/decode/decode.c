@@ -1,0 +1,288 @@
+/*
+ * Decoding raw records into typed values, and the worker threads doing it.
+ *
+ * A decoded record lists, for the arguments rendered at this stop, a typed
+ * value each (struct hst_dval) and copies the captured bytes they refer to
+ * into its blob.  Which arguments and which types come from the generated
+ * signature table; nothing here formats text.  The input has been validated
+ * (captures lie inside the record: the tracer wrote them, or the log reader
+ * checked them), but capture contents are tracee data and trusted in nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ring.h"
+#include "core/systable.h"
+#include "decode/decode.h"
+
+#ifndef __O_TMPFILE
+#define __O_TMPFILE 020000000
+#endif
+
+size_t hst_decode_bound(const struct hst_raw *raw)
+{
+	/* Blob bytes never exceed the captures they come from, plus the 8-byte
+	 * element headers and 4-byte alignment of string arrays, per capture. */
+	return sizeof(struct hst_drec) + 6 * sizeof(struct hst_dval) + raw->size + 12u * raw->ncaps + 64;
+}
+
+struct blob {
+	char *base;   /* start of the blob */
+	uint32_t len;
+};
+
+static uint32_t blob_put(struct blob *b, const void *p, size_t n)
+{
+	uint32_t off = b->len;
+	memcpy(b->base + off, p, n);
+	b->len += (uint32_t)n;
+	return off;
+}
+
+static void blob_align4(struct blob *b)
+{
+	while (b->len & 3)
+		b->base[b->len++] = 0;
+}
+
+/* Captures come in argument order; find the first one for arg. */
+static const struct hst_cap *find_cap(const struct hst_raw *raw, unsigned arg)
+{
+	const struct hst_cap *c = hst_raw_first_cap(raw);
+	for (unsigned i = 0; i < raw->ncaps; i++, c = hst_cap_next(c))
+		if (c->arg == arg)
+			return c;
+	return NULL;
+}
+
+static uint16_t cap_flags(const struct hst_cap *c)
+{
+	uint16_t f = 0;
+	if (c->flags & HST_CAPF_FAULT)
+		f |= HST_DVF_FAULT;
+	if (c->flags & HST_CAPF_TRUNC)
+		f |= HST_DVF_TRUNC;
+	return f;
+}
+
+static void decode_bytes(const struct hst_raw *raw, struct hst_dval *v, struct blob *b)
+{
+	const struct hst_cap *c = find_cap(raw, v->arg);
+
+	if (!c) {
+		/* Nothing captured: NULL, a failed call, or no bytes to show. */
+		v->flags |= raw->args[v->arg] ? HST_DVF_FAULT : HST_DVF_NULL;
+		return;
+	}
+	v->flags |= cap_flags(c);
+	v->off = blob_put(b, hst_cap_data(c), c->len);
+	v->len = c->len;
+	v->aux = c->len;
+}
+
+/* STRV blob: per element a u32 length, a u32 flags word, bytes, 4-aligned. */
+static void decode_strv(const struct hst_raw *raw, struct hst_dval *v, struct blob *b)
+{
+	const struct hst_cap *c = find_cap(raw, v->arg);
+	unsigned i;
+
+	if (!c || c->kind != HST_CAP_STRV_COUNT) {
+		v->flags |= raw->args[v->arg] ? HST_DVF_FAULT : HST_DVF_NULL;
+		return;
+	}
+	v->flags |= cap_flags(c);
+	v->v = c->aux;
+	blob_align4(b);
+	v->off = b->len;
+	for (i = 0, c = hst_cap_next(c); (const char *)c < (const char *)raw + raw->size; c = hst_cap_next(c)) {
+		if (c->arg != v->arg || c->kind != HST_CAP_STR)
+			break;
+		uint32_t hdr[2] = { c->len, c->flags };
+		blob_put(b, hdr, sizeof(hdr));
+		blob_put(b, hst_cap_data(c), c->len);
+		blob_align4(b);
+		i++;
+	}
+	v->len = i;
+}
+
+static void decode_value(const struct hst_raw *raw, const struct hst_syscall_sig *sig,
+			 unsigned arg, struct hst_dval *v, struct blob *b)
+{
+	memset(v, 0, sizeof(*v));
+	v->type = sig->type[arg];
+	v->arg = (uint8_t)arg;
+	v->v = raw->args[arg];
+	switch (v->type) {
+	case HST_A_PATH:
+	case HST_A_STR:
+		if (!raw->args[arg])
+			v->flags |= HST_DVF_NULL;
+		else
+			decode_bytes(raw, v, b);
+		break;
+	case HST_A_BUF_IN:
+		v->v = raw->args[sig->aux[arg]];
+		decode_bytes(raw, v, b);
+		break;
+	case HST_A_BUF_OUT:
+		if ((raw->flags & HST_RAWF_ERROR) || raw->rval < 0)
+			v->flags |= HST_DVF_FAULT; /* failed: strace shows the address */
+		else {
+			v->v = (uint64_t)raw->rval;
+			decode_bytes(raw, v, b);
+			if (raw->rval == 0)
+				v->flags &= ~(HST_DVF_FAULT | HST_DVF_NULL);
+		}
+		break;
+	case HST_A_STRV:
+	case HST_A_ENVV:
+		if (!raw->args[arg])
+			v->flags |= HST_DVF_NULL;
+		else
+			decode_strv(raw, v, b);
+		break;
+	case HST_A_OPEN_MODE:
+		if (!(raw->args[sig->aux[arg]] & (O_CREAT | __O_TMPFILE)))
+			v->flags |= HST_DVF_ABSENT;
+		break;
+	default:
+		break;
+	}
+}
+
+static void decode_syscall(const struct hst_raw *raw, struct hst_drec *d, struct blob *b)
+{
+	const struct hst_syscall_sig *sig = raw->flags & (HST_RAWF_I386 | HST_RAWF_X32) ? NULL :
+					    hst_syscall_sig(raw->nr);
+	struct hst_dval *vals = (struct hst_dval *)(d + 1);
+	unsigned from, to;
+
+	if (!sig) {
+		/* No signature: six raw arguments at entry. */
+		if (raw->kind == HST_RAW_SYSCALL_ENTRY) {
+			for (unsigned i = 0; i < 6; i++) {
+				memset(&vals[i], 0, sizeof(vals[i]));
+				vals[i].type = HST_A_HEX;
+				vals[i].arg = (uint8_t)i;
+				vals[i].v = raw->args[i];
+			}
+			d->nvals = 6;
+		}
+		return;
+	}
+	from = raw->kind == HST_RAW_SYSCALL_ENTRY ? 0 : sig->exit_from;
+	to = raw->kind == HST_RAW_SYSCALL_ENTRY ? sig->exit_from : sig->nargs;
+	d->first = (uint16_t)from;
+	for (unsigned i = from; i < to; i++)
+		decode_value(raw, sig, i, &vals[i - from], b);
+	d->nvals = (uint16_t)(to > from ? to - from : 0);
+}
+
+size_t hst_decode_record(const struct hst_raw *raw, struct hst_drec *d)
+{
+	struct blob b;
+	size_t vals_end;
+
+	memset(d, 0, sizeof(*d));
+	d->kind = raw->kind;
+	d->flags = raw->flags;
+	d->seq = raw->seq;
+	d->ts_ns = raw->ts_ns;
+	d->tid = raw->tid;
+	d->tgid = raw->tgid;
+	d->nr = raw->nr;
+	memcpy(d->args, raw->args, sizeof(d->args));
+	d->rval = raw->rval;
+	/* Values first (at most 6), the blob right after them. */
+	b.base = (char *)(d + 1) + 6 * sizeof(struct hst_dval);
+	b.len = 0;
+	if (raw->kind == HST_RAW_SYSCALL_ENTRY || raw->kind == HST_RAW_SYSCALL_EXIT) {
+		decode_syscall(raw, d, &b);
+	} else if (raw->kind == HST_RAW_SIGNAL && raw->ncaps) {
+		const struct hst_cap *c = hst_raw_first_cap(raw);
+		blob_put(&b, hst_cap_data(c), c->len);
+	}
+	vals_end = sizeof(*d) + 6 * sizeof(struct hst_dval);
+	d->blob_off = (uint32_t)vals_end;
+	d->blob_len = b.len;
+	d->size = (uint32_t)HST_ALIGN8(vals_end + b.len);
+	return d->size;
+}
+
+/* --- workers ------------------------------------------------------------ */
+
+struct worker {
+	struct hst_decoders *set;
+	unsigned index;
+	pthread_t thread;
+};
+
+struct hst_decoders {
+	struct hst_ring *raw;
+	struct hst_ring **outs;
+	unsigned n;
+	unsigned started;
+	struct worker w[];
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct hst_decoders *set = w->set;
+	struct hst_ring *out = set->outs[w->index];
+	const struct hst_raw *raw;
+	size_t len;
+
+	while ((raw = hst_ring_next_mc(set->raw, w->index, &len))) {
+		if (raw->seq % set->n != w->index)
+			continue;
+		struct hst_drec *d = hst_ring_reserve_sp(out, hst_decode_bound(raw));
+		if (!d)
+			break; /* aborted */
+		hst_ring_commit_sp(out, hst_decode_record(raw, d));
+	}
+	hst_ring_close_sp(out);
+	return NULL;
+}
+
+int hst_decoders_start(struct hst_decoders **out, struct hst_ring *raw, struct hst_ring **outs,
+		       unsigned n)
+{
+	struct hst_decoders *set = calloc(1, sizeof(*set) + n * sizeof(struct worker));
+	int err = 0;
+
+	if (!set)
+		return -ENOMEM;
+	set->raw = raw;
+	set->outs = outs;
+	set->n = n;
+	for (unsigned i = 0; i < n; i++) {
+		set->w[i].set = set;
+		set->w[i].index = i;
+		err = -pthread_create(&set->w[i].thread, NULL, worker_main, &set->w[i]);
+		if (err < 0)
+			break;
+		set->started++;
+	}
+	if (err < 0) {
+		/* Let the started ones see the end of their input and stop. */
+		hst_ring_abort(raw);
+		hst_decoders_join(set);
+		return err;
+	}
+	*out = set;
+	return 0;
+}
+
+void hst_decoders_join(struct hst_decoders *set)
+{
+	if (!set)
+		return;
+	for (unsigned i = 0; i < set->started; i++)
+		pthread_join(set->w[i].thread, NULL);
+	free(set);
+}

@@ -1,0 +1,67 @@
+/*
+ * Decoded records: what a decode worker makes of one raw record.
+ *
+ * Exactly one decoded record per raw record, with the same seq, so a sink
+ * finds record s in worker (s % nworkers)'s output ring and output order is
+ * capture order by construction.  An entry record holds the typed values of
+ * the arguments rendered at entry (indices [0, exit_from)); the matching exit
+ * record holds the ones rendered at exit ([exit_from, nargs)) and the return
+ * value.  Sinks pair them (src/sink/pairing.c).  Decoders never format text:
+ * a value is a type tag, a number and, for strings and buffers, bytes in the
+ * record's blob.
+ *
+ * Layout: struct hst_drec, nvals x struct hst_dval, then the blob.
+ */
+#ifndef HST_EVENT_H
+#define HST_EVENT_H
+
+#include <stdint.h>
+
+#include "core/record.h"
+
+enum hst_dval_flags {
+	HST_DVF_FAULT = 1u << 0,   /* memory unreadable: v is the address */
+	HST_DVF_TRUNC = 1u << 1,   /* bytes (or elements) beyond what is held */
+	HST_DVF_NULL = 1u << 2,    /* the pointer was NULL */
+	HST_DVF_ABSENT = 1u << 3,  /* not rendered (e.g. open mode without O_CREAT) */
+};
+
+struct hst_dval {
+	uint8_t type;   /* enum hst_argtype */
+	uint8_t arg;    /* argument index */
+	uint16_t flags; /* enum hst_dval_flags */
+	uint32_t len;   /* bytes in the blob; for STRV/ENVV the elements held */
+	uint32_t off;   /* blob offset of the bytes (STRV: u32 len + bytes, each 4-aligned) */
+	uint32_t aux;   /* BUF: captured length actually read */
+	uint64_t v;     /* the raw value, declared length, or element count */
+};
+
+struct hst_drec {
+	uint32_t size;    /* whole record, 8-aligned */
+	uint16_t kind;    /* enum hst_raw_kind */
+	uint16_t flags;   /* enum hst_raw_flags */
+	uint64_t seq;
+	uint64_t ts_ns;
+	int32_t tid;
+	int32_t tgid;
+	int32_t nr;       /* syscall or signal number */
+	uint16_t nvals;
+	uint16_t first;   /* argument index of vals[0] */
+	uint64_t args[6];
+	int64_t rval;
+	uint32_t blob_off; /* from the start of the record */
+	uint32_t blob_len;
+	/* struct hst_dval vals[nvals]; then the blob */
+};
+
+static inline const struct hst_dval *hst_drec_vals(const struct hst_drec *d)
+{
+	return (const struct hst_dval *)(d + 1);
+}
+
+static inline const char *hst_drec_blob(const struct hst_drec *d)
+{
+	return (const char *)d + d->blob_off;
+}
+
+#endif

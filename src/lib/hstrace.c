@@ -1,0 +1,505 @@
+/*
+ * The public API: configuration, and starting and stopping the pipeline
+ *
+ *   ptrace thread --raw ring--> decode workers --decoded rings--> text sinks
+ *        (or log reader)   \                                   \-> hstrace_next()
+ *                           \--> log sinks (raw records, no decoding)
+ *
+ * Everything here runs on the owner thread except hstrace_stop(), which may
+ * run anywhere, in a signal handler too, and so only touches atomics and
+ * sends a signal.  Threads the library starts block every signal (the
+ * embedding program's handlers never run on them, and a write to a closed
+ * pipe returns EPIPE instead of killing the process); the ptrace thread
+ * unblocks only the wake signal.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/ring.h"
+#include "core/systable.h"
+#include "decode/decode.h"
+#include "lib/lib.h"
+#include "tracer/tracer.h"
+
+#define DEFAULT_RING (16u << 20)
+#define DEFAULT_STRSIZE 32u
+
+static int wake_signal(void)
+{
+	return SIGRTMIN + 5;
+}
+
+HSTRACE_API hstrace_t *hstrace_new(void)
+{
+	hstrace_t *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->follow = true;
+	t->events = true;
+	t->ring_size = DEFAULT_RING;
+	t->strsize = DEFAULT_STRSIZE;
+	t->exit_status = -1;
+	atomic_init(&t->reader_stop, 0);
+	return t;
+}
+
+/* --- configuration ------------------------------------------------------ */
+
+static int push_arg(hstrace_t *t, const char *arg)
+{
+	if (t->argc + 2 > t->argv_cap) {
+		size_t cap = t->argv_cap ? t->argv_cap * 2 : 8;
+		char **n = realloc(t->argv, cap * sizeof(char *));
+		if (!n)
+			return -ENOMEM;
+		t->argv = n;
+		t->argv_cap = cap;
+	}
+	if (!(t->argv[t->argc] = strdup(arg)))
+		return -ENOMEM;
+	t->argv[++t->argc] = NULL;
+	return 0;
+}
+
+HSTRACE_API int hstrace_program(hstrace_t *t, const char *program)
+{
+	if (t->state != HST_NEW || t->argc)
+		return HSTRACE_E_STATE;
+	return push_arg(t, program);
+}
+
+HSTRACE_API int hstrace_arg(hstrace_t *t, const char *arg)
+{
+	if (t->state != HST_NEW || !t->argc)
+		return HSTRACE_E_STATE;
+	return push_arg(t, arg);
+}
+
+HSTRACE_API int hstrace_pid(hstrace_t *t, pid_t pid)
+{
+	if (t->state != HST_NEW)
+		return HSTRACE_E_STATE;
+	pid_t *n = realloc(t->pids, (t->npids + 1) * sizeof(pid_t));
+	if (!n)
+		return -ENOMEM;
+	t->pids = n;
+	t->pids[t->npids++] = pid;
+	return 0;
+}
+
+HSTRACE_API int hstrace_read_log(hstrace_t *t, const char *path)
+{
+	if (t->state != HST_NEW || t->log_path)
+		return HSTRACE_E_STATE;
+	return (t->log_path = strdup(path)) ? 0 : -ENOMEM;
+}
+
+HSTRACE_API int hstrace_follow(hstrace_t *t, bool follow)
+{
+	if (t->state != HST_NEW)
+		return HSTRACE_E_STATE;
+	t->follow = follow;
+	return 0;
+}
+
+HSTRACE_API int hstrace_workers(hstrace_t *t, unsigned n)
+{
+	if (t->state != HST_NEW)
+		return HSTRACE_E_STATE;
+	if (n > HST_MAX_WORKERS)
+		return -EINVAL;
+	t->workers = n;
+	return 0;
+}
+
+HSTRACE_API int hstrace_ring_size(hstrace_t *t, size_t bytes)
+{
+	if (t->state != HST_NEW)
+		return HSTRACE_E_STATE;
+	if (bytes < 64 * 1024)
+		return -EINVAL;
+	t->ring_size = bytes;
+	return 0;
+}
+
+HSTRACE_API int hstrace_string_limit(hstrace_t *t, unsigned n)
+{
+	if (t->state != HST_NEW)
+		return HSTRACE_E_STATE;
+	if (n > 65536)
+		return -EINVAL;
+	t->strsize = n;
+	t->strsize_set = true;
+	return 0;
+}
+
+HSTRACE_API int hstrace_output(hstrace_t *t, hstrace_format_t format, int fd, unsigned flags)
+{
+	if (t->state != HST_NEW)
+		return HSTRACE_E_STATE;
+	if (t->noutputs >= HST_MAX_OUTPUTS || (format != HSTRACE_FMT_TEXT && format != HSTRACE_FMT_LOG) ||
+	    fd < 0)
+		return -EINVAL;
+	t->outputs[t->noutputs++] = (struct hst_output){ format, fd, flags, NULL };
+	return 0;
+}
+
+HSTRACE_API int hstrace_events(hstrace_t *t, bool enabled)
+{
+	if (t->state != HST_NEW)
+		return HSTRACE_E_STATE;
+	t->events = enabled;
+	return 0;
+}
+
+/* --- starting ----------------------------------------------------------- */
+
+/* execvp's lookup, done up front so a bad name is an error, not a trace. */
+static int resolve_program(hstrace_t *t)
+{
+	const char *name = t->argv[0];
+	const char *path = getenv("PATH");
+	struct stat st;
+	char buf[4096];
+
+	if (!*name)
+		return HSTRACE_E_NOT_FOUND;
+	if (strchr(name, '/')) {
+		if (stat(name, &st) < 0)
+			return HSTRACE_E_NOT_FOUND;
+		if (!S_ISREG(st.st_mode) || access(name, X_OK) < 0)
+			return HSTRACE_E_NOT_EXEC;
+		return (t->path = strdup(name)) ? 0 : -ENOMEM;
+	}
+	int found_nonexec = 0;
+	for (const char *p = path ? path : "/usr/local/bin:/usr/bin:/bin"; ; p = strchr(p, ':') + 1) {
+		size_t n = strcspn(p, ":");
+		snprintf(buf, sizeof(buf), "%.*s%s%s", (int)n, n ? p : ".", "/", name);
+		if (stat(buf, &st) == 0) {
+			if (S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
+				return (t->path = strdup(buf)) ? 0 : -ENOMEM;
+			found_nonexec = 1;
+		}
+		if (!p[n])
+			break;
+	}
+	return found_nonexec ? HSTRACE_E_NOT_EXEC : HSTRACE_E_NOT_FOUND;
+}
+
+static unsigned count_outputs(const hstrace_t *t, hstrace_format_t format)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < t->noutputs; i++)
+		n += t->outputs[i].format == format;
+	return n;
+}
+
+static int make_rings(hstrace_t *t)
+{
+	unsigned text = count_outputs(t, HSTRACE_FMT_TEXT) + (t->events ? 1 : 0);
+	unsigned logs = count_outputs(t, HSTRACE_FMT_LOG);
+	int err;
+
+	/* Nobody reads decoded records: no workers at all (--out alone). */
+	t->nworkers = text ? (t->workers ? t->workers : 1) : 0;
+	err = hst_ring_create(&t->raw, t->ring_size, t->nworkers + logs);
+	if (err < 0)
+		return err;
+	for (unsigned i = 0; i < t->nworkers; i++) {
+		err = hst_ring_create(&t->decoded[i], t->ring_size / 2, text);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+static void fill_meta(hstrace_t *t, struct hst_log_meta *m)
+{
+	struct utsname u;
+	struct timespec real, mono;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->arch, sizeof(m->arch), "x86_64");
+	if (uname(&u) == 0)
+		snprintf(m->kernel, sizeof(m->kernel), "%s", u.release);
+	snprintf(m->version, sizeof(m->version), "%s", HSTRACE_VERSION_STRING);
+	for (size_t i = 0; i < t->argc; i++) {
+		size_t len = strlen(m->cmdline);
+		snprintf(m->cmdline + len, sizeof(m->cmdline) - len, "%s%s", i ? " " : "", t->argv[i]);
+	}
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	m->clock_real_ns = (uint64_t)real.tv_sec * 1000000000u + (uint64_t)real.tv_nsec;
+	m->clock_mono_ns = (uint64_t)mono.tv_sec * 1000000000u + (uint64_t)mono.tv_nsec;
+	m->strsize = t->strsize;
+}
+
+static int start_sinks(hstrace_t *t)
+{
+	struct hst_text_config tc = { .strsize = t->strsize };
+	unsigned text_consumer = 0, log_consumer = t->nworkers;
+	int err = 0;
+
+	for (unsigned i = 0; i < t->noutputs && !err; i++) {
+		struct hst_output *o = &t->outputs[i];
+		if (o->format == HSTRACE_FMT_TEXT) {
+			tc.pid_column = (o->flags & HSTRACE_OUT_PID_COLUMN) != 0;
+			err = hst_sink_text_start(&o->sink, t->decoded, t->nworkers, text_consumer++, o->fd,
+						  (o->flags & HSTRACE_OUT_COLOR) != 0, &tc);
+		} else {
+			struct hst_log_meta meta;
+			fill_meta(t, &meta);
+			struct hst_log_sink_config lc = { o->fd, (o->flags & HSTRACE_OUT_STATUS) != 0, &meta,
+							  (const char *const *)t->argv };
+			err = hst_sink_log_start(&o->sink, t->raw, log_consumer++, &lc);
+		}
+	}
+	if (!err && t->events)
+		err = hst_events_create(&t->ev, t->decoded, t->nworkers, text_consumer);
+	return err;
+}
+
+static void *reader_main(void *arg)
+{
+	hstrace_t *t = arg;
+	const struct hst_raw *rec;
+	int rc;
+
+	while ((rc = hst_log_reader_next(t->reader, &rec)) == 1) {
+		/* Relaxed: a stop request only needs to be seen eventually. */
+		if (atomic_load_explicit(&t->reader_stop, memory_order_relaxed))
+			break;
+		void *dst = hst_ring_reserve_sp(t->raw, rec->size);
+		if (!dst)
+			break;
+		memcpy(dst, rec, rec->size);
+		hst_ring_commit_sp(t->raw, rec->size);
+	}
+	t->reader_err = rc < 0 ? rc : 0;
+	hst_ring_close_sp(t->raw);
+	return NULL;
+}
+
+static int start_source(hstrace_t *t, const sigset_t *caller_mask)
+{
+	if (t->log_path) {
+		int err = -pthread_create(&t->reader_thread, NULL, reader_main, t);
+		if (err == 0)
+			t->reader_started = true;
+		return err;
+	}
+	struct hst_tracer_config cfg = {
+		.path = t->path, .argv = t->argv, .pids = t->pids, .npids = t->npids,
+		.follow = t->follow, .strsize = t->strsize, .ring = t->raw,
+		.child_sigmask = *caller_mask, .wake_signal = wake_signal(),
+	};
+	return hst_tracer_start(&t->tracer, &cfg);
+}
+
+static int check_target(hstrace_t *t)
+{
+	if (t->log_path) {
+		if (t->argc || t->npids)
+			return HSTRACE_E_STATE;
+		int err = hst_log_reader_open(&t->reader, t->log_path, &t->meta);
+		if (err < 0)
+			return err;
+		if (!t->strsize_set && t->meta.strsize)
+			t->strsize = t->meta.strsize;
+		return 0;
+	}
+	if (!t->argc && !t->npids)
+		return HSTRACE_E_NO_TARGET;
+	for (size_t i = 0; i < t->npids; i++) {
+		if (t->pids[i] <= 0)
+			return HSTRACE_E_NO_PROCESS;
+		if (t->pids[i] == getpid())
+			return HSTRACE_E_SELF;
+		if (kill(t->pids[i], 0) < 0 && errno == ESRCH)
+			return HSTRACE_E_NO_PROCESS;
+	}
+	return t->argc ? resolve_program(t) : 0;
+}
+
+static void abort_pipeline(hstrace_t *t)
+{
+	if (t->raw)
+		hst_ring_abort(t->raw);
+	for (unsigned i = 0; i < t->nworkers; i++)
+		if (t->decoded[i])
+			hst_ring_abort(t->decoded[i]);
+}
+
+HSTRACE_API int hstrace_start(hstrace_t *t)
+{
+	sigset_t all, caller;
+	int err;
+
+	if (t->state != HST_NEW)
+		return HSTRACE_E_STATE;
+	err = check_target(t);
+	if (err < 0)
+		return err;
+	err = make_rings(t);
+	if (err < 0)
+		goto fail;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &caller);
+	err = hst_decoders_start(&t->decoders, t->raw, t->decoded, t->nworkers);
+	if (err == 0)
+		err = start_sinks(t);
+	if (err == 0)
+		err = start_source(t, &caller);
+	pthread_sigmask(SIG_SETMASK, &caller, NULL);
+	t->state = HST_RUNNING;
+	if (err < 0) {
+		abort_pipeline(t);
+		hstrace_wait(t);
+		t->state = HST_DONE;
+		return err;
+	}
+	return 0;
+
+fail:
+	t->state = HST_DONE;
+	return err;
+}
+
+HSTRACE_API const hstrace_call_t *hstrace_next(hstrace_t *t)
+{
+	if (t->state != HST_RUNNING || !t->ev)
+		return NULL;
+	return hst_events_next(t->ev);
+}
+
+HSTRACE_API void hstrace_stop(hstrace_t *t)
+{
+	if (t->tracer)
+		hst_tracer_stop(t->tracer);
+	atomic_store_explicit(&t->reader_stop, 1, memory_order_relaxed);
+}
+
+static void join_source(hstrace_t *t)
+{
+	if (t->tracer) {
+		hst_tracer_join(t->tracer);
+		t->exit_status = hst_tracer_exit_status(t->tracer);
+		t->stats.records = hst_tracer_records(t->tracer);
+		t->stats.processes = hst_tracer_tracees(t->tracer);
+		hst_tracer_free(t->tracer);
+		t->tracer = NULL;
+	}
+	if (t->reader_started) {
+		pthread_join(t->reader_thread, NULL);
+		t->reader_started = false;
+		t->stats.records = hst_log_reader_records(t->reader);
+		t->stats.log_damage = hst_log_reader_damage(t->reader);
+		t->stats.log_offset = hst_log_reader_offset(t->reader);
+		if (t->reader_err < 0 && !t->error)
+			t->error = t->reader_err;
+	}
+}
+
+HSTRACE_API int hstrace_wait(hstrace_t *t)
+{
+	if (t->state != HST_RUNNING)
+		return t->error;
+	/* Nobody will read events any more: stop holding the workers back. */
+	if (t->ev)
+		hst_events_detach(t->ev);
+	join_source(t);
+	if (!t->tracer && !t->reader_started && t->raw)
+		hst_ring_close_sp(t->raw); /* the source never started */
+	hst_decoders_join(t->decoders);
+	t->decoders = NULL;
+	for (unsigned i = 0; i < t->noutputs; i++) {
+		if (!t->outputs[i].sink)
+			continue;
+		int err = hst_sink_join(t->outputs[i].sink, &t->stats.log_bytes);
+		if (err < 0 && !t->error)
+			t->error = err;
+		t->outputs[i].sink = NULL;
+	}
+	t->state = HST_DONE;
+	return t->error;
+}
+
+HSTRACE_API int hstrace_exit_status(const hstrace_t *t)
+{
+	return t->exit_status;
+}
+
+HSTRACE_API void hstrace_get_stats(const hstrace_t *t, hstrace_stats_t *stats)
+{
+	*stats = t->stats;
+}
+
+HSTRACE_API void hstrace_free(hstrace_t *t)
+{
+	if (!t)
+		return;
+	if (t->state == HST_RUNNING) {
+		hstrace_stop(t);
+		hstrace_wait(t);
+	}
+	hst_events_free(t->ev);
+	if (t->reader)
+		hst_log_reader_close(t->reader);
+	for (unsigned i = 0; i < t->nworkers; i++)
+		hst_ring_destroy(t->decoded[i]);
+	if (t->raw)
+		hst_ring_destroy(t->raw);
+	for (size_t i = 0; i < t->argc; i++)
+		free(t->argv[i]);
+	free(t->argv);
+	free(t->path);
+	free(t->pids);
+	free(t->log_path);
+	free(t);
+}
+
+/* --- names -------------------------------------------------------------- */
+
+static const char *const own_errors[] = {
+	"invalid call in this state",
+	"nothing to trace: give a program or a pid",
+	"program not found",
+	"program is not an executable file",
+	"not an hstrace log",
+	"log written by an unknown format version",
+	"log is truncated",
+	"log is corrupt",
+	"refusing to trace hstrace itself",
+	"no such process",
+	"the kernel lacks PTRACE_GET_SYSCALL_INFO (Linux 5.3 or later is needed)",
+	"log was recorded on another architecture",
+};
+
+HSTRACE_API const char *hstrace_strerror(int err)
+{
+	if (err <= HSTRACE_E_BASE && err >= HSTRACE_E_LAST)
+		return own_errors[HSTRACE_E_BASE - err];
+	if (err < 0)
+		return strerror(-err);
+	return "success";
+}
+
+HSTRACE_API const char *hstrace_syscall_name(int nr)
+{
+	const struct hst_syscall_sig *sig = hst_syscall_sig(nr);
+	return sig ? sig->name : NULL;
+}
+
+HSTRACE_API const char *hstrace_category_name(hstrace_category_t cat)
+{
+	return hst_category_name(cat);
+}

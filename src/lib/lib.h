@@ -1,0 +1,74 @@
+/*
+ * The handle behind the public API.  Owned by the thread that created it
+ * (see hstrace.h); the pipeline threads it starts only see the rings and the
+ * configuration copied into them at start.
+ */
+#ifndef HST_LIB_H
+#define HST_LIB_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <hstrace/hstrace.h>
+
+#include "core/log.h"
+#include "sink/sinks.h"
+
+#define HST_MAX_OUTPUTS 4
+#define HST_MAX_WORKERS 64
+
+struct hst_events;
+
+enum hst_state { HST_NEW, HST_RUNNING, HST_DONE };
+
+struct hst_output {
+	hstrace_format_t format;
+	int fd;
+	unsigned flags;
+	struct hst_sink *sink;
+};
+
+struct hstrace {
+	enum hst_state state;
+	/* configuration, owner thread only */
+	char **argv;
+	size_t argc, argv_cap;
+	char *path;                 /* resolved program */
+	pid_t *pids;
+	size_t npids;
+	char *log_path;
+	bool follow;
+	bool events;
+	bool strsize_set;
+	unsigned workers;
+	size_t ring_size;
+	unsigned strsize;
+	struct hst_output outputs[HST_MAX_OUTPUTS];
+	unsigned noutputs;
+	/* pipeline */
+	struct hst_ring *raw;
+	struct hst_ring *decoded[HST_MAX_WORKERS];
+	unsigned nworkers;
+	struct hst_tracer *tracer;
+	struct hst_decoders *decoders;
+	struct hst_events *ev;
+	/* --read */
+	struct hst_log_reader *reader;
+	struct hst_log_meta meta;
+	pthread_t reader_thread;
+	bool reader_started;
+	atomic_int reader_stop;
+	int reader_err;
+	/* results */
+	int exit_status;
+	int error;
+	hstrace_stats_t stats;
+};
+
+/* events.c: the hstrace_next() consumer. */
+int hst_events_create(struct hst_events **out, struct hst_ring **rings, unsigned n, unsigned consumer);
+const hstrace_call_t *hst_events_next(struct hst_events *ev);
+void hst_events_detach(struct hst_events *ev);
+void hst_events_free(struct hst_events *ev);
+
+#endif

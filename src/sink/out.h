@@ -1,0 +1,40 @@
+/*
+ * A growable output buffer that knows the column of the line being built,
+ * so renderers can pad the " = " of a syscall to strace's column 40.  Colour
+ * escape sequences do not count as columns.  Owned by one sink thread.
+ */
+#ifndef HST_OUT_H
+#define HST_OUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct hst_out {
+	char *p;
+	size_t len, cap;
+	size_t col;      /* printable columns since the last newline */
+	bool color;
+	bool oom;        /* an append failed; the buffer is unusable */
+};
+
+void hst_out_init(struct hst_out *o, bool color);
+void hst_out_free(struct hst_out *o);
+void hst_out_put(struct hst_out *o, const char *s, size_t n);
+void hst_out_puts(struct hst_out *o, const char *s);
+void hst_out_printf(struct hst_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A colour escape ("1;31"), only when colour is on; does not move the column. */
+void hst_out_color(struct hst_out *o, const char *sgr);
+void hst_out_reset(struct hst_out *o);
+void hst_out_pad_to(struct hst_out *o, size_t column);
+/* Write everything to fd and empty the buffer: 0 or -errno. */
+int hst_out_flush(struct hst_out *o, int fd);
+
+/*
+ * strace's string quoting: "...", with \t \n \v \f \r \" \\ and octal escapes
+ * for other non-printable bytes (\0, \33, \177, \303), three digits when the
+ * next byte is an octal digit.  Every byte a tracee wrote goes through this
+ * before reaching a terminal.
+ */
+void hst_out_quote(struct hst_out *o, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,171 @@
+/*
+ * The output buffer and strace's quoting.  See out.h.  Nothing here can let
+ * a control byte through: every byte outside printable ASCII is escaped.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sink/out.h"
+
+void hst_out_init(struct hst_out *o, bool color)
+{
+	memset(o, 0, sizeof(*o));
+	o->color = color;
+}
+
+void hst_out_free(struct hst_out *o)
+{
+	free(o->p);
+	memset(o, 0, sizeof(*o));
+}
+
+static bool reserve(struct hst_out *o, size_t n)
+{
+	if (o->len + n <= o->cap)
+		return true;
+	size_t cap = o->cap ? o->cap : 4096;
+	while (cap < o->len + n)
+		cap *= 2;
+	char *p = realloc(o->p, cap);
+	if (!p) {
+		o->oom = true;
+		return false;
+	}
+	o->p = p;
+	o->cap = cap;
+	return true;
+}
+
+static void raw_put(struct hst_out *o, const char *s, size_t n)
+{
+	if (!reserve(o, n))
+		return;
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+}
+
+void hst_out_put(struct hst_out *o, const char *s, size_t n)
+{
+	const char *nl = memrchr(s, '\n', n);
+	raw_put(o, s, n);
+	o->col = nl ? (size_t)(s + n - nl - 1) : o->col + n;
+}
+
+void hst_out_puts(struct hst_out *o, const char *s)
+{
+	hst_out_put(o, s, strlen(s));
+}
+
+void hst_out_printf(struct hst_out *o, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	hst_out_put(o, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+void hst_out_color(struct hst_out *o, const char *sgr)
+{
+	if (!o->color)
+		return;
+	raw_put(o, "\033[", 2);
+	raw_put(o, sgr, strlen(sgr));
+	raw_put(o, "m", 1);
+}
+
+void hst_out_reset(struct hst_out *o)
+{
+	if (o->color)
+		raw_put(o, "\033[0m", 4);
+}
+
+void hst_out_pad_to(struct hst_out *o, size_t column)
+{
+	static const char spaces[] = "                                                  ";
+	while (o->col < column) {
+		size_t n = column - o->col;
+		if (n > sizeof(spaces) - 1)
+			n = sizeof(spaces) - 1;
+		hst_out_put(o, spaces, n);
+	}
+}
+
+int hst_out_flush(struct hst_out *o, int fd)
+{
+	size_t done = 0;
+
+	if (o->oom)
+		return -ENOMEM;
+	while (done < o->len) {
+		ssize_t n = write(fd, o->p + done, o->len - done);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int err = -errno;
+			o->len = 0;
+			return err;
+		}
+		done += (size_t)n;
+	}
+	o->len = 0;
+	return 0;
+}
+
+static bool is_octal(unsigned char c)
+{
+	return c >= '0' && c <= '7';
+}
+
+void hst_out_quote(struct hst_out *o, const char *s, size_t n)
+{
+	char esc[5];
+	size_t start = o->len;
+
+	/* Worst case 4 output bytes per input byte, plus the quotes. */
+	if (!reserve(o, 4 * n + 2))
+		return;
+	o->p[o->len++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *e = NULL;
+		switch (c) {
+		case '"': e = "\\\""; break;
+		case '\\': e = "\\\\"; break;
+		case '\f': e = "\\f"; break;
+		case '\n': e = "\\n"; break;
+		case '\r': e = "\\r"; break;
+		case '\t': e = "\\t"; break;
+		case '\v': e = "\\v"; break;
+		default: break;
+		}
+		if (e) {
+			memcpy(o->p + o->len, e, 2);
+			o->len += 2;
+		} else if (c >= ' ' && c < 0x7f) {
+			o->p[o->len++] = (char)c;
+		} else {
+			int k = 0;
+			esc[k++] = '\\';
+			bool full = i + 1 < n && is_octal((unsigned char)s[i + 1]);
+			if (full || c >> 6)
+				esc[k++] = (char)('0' + (c >> 6));
+			if (full || c >> 3)
+				esc[k++] = (char)('0' + ((c >> 3) & 7));
+			esc[k++] = (char)('0' + (c & 7));
+			memcpy(o->p + o->len, esc, (size_t)k);
+			o->len += (size_t)k;
+		}
+	}
+	o->p[o->len++] = '"';
+	o->col += o->len - start;
+}

@@ -1,0 +1,39 @@
+/*
+ * Text rendering of decoded records, exactly in strace's format when colour
+ * is off.  A renderer is fed every decoded record in capture order (seq) and
+ * keeps what strace keeps: which thread's line is open (its entry printed,
+ * its exit not yet), which calls were interrupted by another thread's output
+ * ("<unfinished ...>" then "<... NAME resumed>"), and how many tracees are
+ * alive (the "[pid N]" prefix appears when there is more than one).
+ * One renderer per sink thread.
+ */
+#ifndef HST_RENDER_H
+#define HST_RENDER_H
+
+#include <stdbool.h>
+
+#include "decode/event.h"
+#include "sink/out.h"
+#include "sink/tidmap.h"
+
+struct hst_text_config {
+	bool pid_column;   /* "PID   " before every line (strace -f -o FILE) */
+	unsigned strsize;  /* -s */
+};
+
+struct hst_text {
+	struct hst_text_config cfg;
+	struct hst_tidmap tids; /* live tracees, with their open call */
+	pid_t open_tid;         /* thread whose line is open, or 0 */
+};
+
+int hst_text_init(struct hst_text *t, const struct hst_text_config *cfg);
+void hst_text_free(struct hst_text *t);
+
+/* Render one record (appending to o). */
+void hst_text_record(struct hst_text *t, const struct hst_drec *d, struct hst_out *o);
+
+/* Name of syscall nr into buf ("syscall_451" when unnamed). */
+const char *hst_text_syscall_name(long nr, unsigned raw_flags, char buf[32]);
+
+#endif

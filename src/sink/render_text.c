@@ -1,0 +1,576 @@
+/*
+ * strace-format text from decoded records.  See render.h for the state a
+ * renderer keeps; this file is its only user.  Colour, when on, marks the
+ * syscall name, strings, errors, signals and exits; with colour off the
+ * bytes are exactly strace's.
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/systable.h"
+#include "sink/render.h"
+
+#define RET_COLUMN 39
+
+#define C_NAME "1;36"
+#define C_STR "32"
+#define C_ERR "1;31"
+#define C_SIG "1;33"
+#define C_EXIT "1;35"
+#define C_PID "2"
+
+struct tid_state {
+	uint8_t pending;    /* entry seen, exit not yet */
+	uint8_t unfinished; /* its line was closed with <unfinished ...> */
+	uint16_t raw_flags;
+	int32_t nr;
+};
+
+int hst_text_init(struct hst_text *t, const struct hst_text_config *cfg)
+{
+	memset(t, 0, sizeof(*t));
+	t->cfg = *cfg;
+	return hst_tidmap_init(&t->tids, sizeof(struct tid_state));
+}
+
+void hst_text_free(struct hst_text *t)
+{
+	hst_tidmap_free(&t->tids);
+}
+
+const char *hst_text_syscall_name(long nr, unsigned raw_flags, char buf[32])
+{
+	const struct hst_syscall_sig *sig = raw_flags ? NULL : hst_syscall_sig(nr);
+	if (sig)
+		return sig->name;
+	if (raw_flags & HST_RAWF_I386)
+		snprintf(buf, 32, "i386:syscall_%ld", nr);
+	else if (raw_flags & HST_RAWF_X32)
+		snprintf(buf, 32, "x32:syscall_%#lx", nr);
+	else
+		snprintf(buf, 32, "syscall_%ld", nr);
+	return buf;
+}
+
+/* --- values ------------------------------------------------------------- */
+
+struct flag_name {
+	unsigned long bits;
+	const char *name;
+};
+
+/* <asm-generic/fcntl.h> order as strace prints them; O_SYNC before O_DSYNC
+ * and O_TMPFILE before O_DIRECTORY because they contain those bits. */
+static const struct flag_name open_flags[] = {
+	{ O_CREAT, "O_CREAT" },         { O_EXCL, "O_EXCL" },
+	{ O_NOCTTY, "O_NOCTTY" },       { O_TRUNC, "O_TRUNC" },
+	{ O_APPEND, "O_APPEND" },       { O_NONBLOCK, "O_NONBLOCK" },
+	{ O_SYNC, "O_SYNC" },           { O_DSYNC, "O_DSYNC" },
+	{ 020000, "O_ASYNC" },          { 040000, "O_DIRECT" },
+	{ 0100000, "O_LARGEFILE" },     { 020200000, "O_TMPFILE" },
+	{ O_DIRECTORY, "O_DIRECTORY" }, { O_NOFOLLOW, "O_NOFOLLOW" },
+	{ 01000000, "O_NOATIME" },      { O_CLOEXEC, "O_CLOEXEC" },
+	{ 010000000, "O_PATH" },
+};
+
+static void put_open_flags(struct hst_out *o, uint64_t v)
+{
+	static const char *const acc[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+	unsigned long rest = (unsigned long)(uint32_t)v;
+
+	hst_out_puts(o, acc[rest & 3]);
+	rest &= ~3ul;
+	for (size_t i = 0; i < sizeof(open_flags) / sizeof(open_flags[0]); i++) {
+		if ((rest & open_flags[i].bits) == open_flags[i].bits) {
+			hst_out_put(o, "|", 1);
+			hst_out_puts(o, open_flags[i].name);
+			rest &= ~open_flags[i].bits;
+		}
+	}
+	if (rest)
+		hst_out_printf(o, "|%#lx", rest);
+}
+
+static void put_hex(struct hst_out *o, uint64_t v)
+{
+	if (v)
+		hst_out_printf(o, "%#" PRIx64, v);
+	else
+		hst_out_put(o, "0", 1);
+}
+
+static void put_ptr(struct hst_out *o, uint64_t v)
+{
+	if (v)
+		hst_out_printf(o, "%#" PRIx64, v);
+	else
+		hst_out_puts(o, "NULL");
+}
+
+static void put_quoted(struct hst_out *o, const char *s, size_t n, bool more)
+{
+	hst_out_color(o, C_STR);
+	hst_out_quote(o, s, n);
+	hst_out_reset(o);
+	if (more)
+		hst_out_puts(o, "...");
+}
+
+/* Bytes of a string or buffer value; the fault and NULL cases print the pointer. */
+static void put_bytes(struct hst_out *o, const struct hst_drec *d, const struct hst_dval *v,
+		      uint64_t addr, size_t limit)
+{
+	size_t n = v->len;
+
+	if (v->flags & HST_DVF_NULL) {
+		hst_out_puts(o, "NULL");
+		return;
+	}
+	if (v->flags & HST_DVF_FAULT) {
+		put_ptr(o, addr);
+		return;
+	}
+	if (n > limit)
+		n = limit;
+	put_quoted(o, hst_drec_blob(d) + v->off, n, (v->flags & HST_DVF_TRUNC) || n < v->len);
+}
+
+static void put_buffer(struct hst_out *o, const struct hst_drec *d, const struct hst_dval *v, size_t limit)
+{
+	size_t n = v->len < limit ? v->len : limit;
+
+	if (v->flags & (HST_DVF_FAULT | HST_DVF_NULL)) {
+		put_ptr(o, d->args[v->arg]);
+		return;
+	}
+	put_quoted(o, hst_drec_blob(d) + v->off, n, v->v > n);
+}
+
+static void put_strv(struct hst_out *o, const struct hst_drec *d, const struct hst_dval *v, size_t limit)
+{
+	const char *p = hst_drec_blob(d) + v->off;
+
+	if (v->flags & (HST_DVF_NULL | HST_DVF_FAULT)) {
+		put_ptr(o, d->args[v->arg]);
+		return;
+	}
+	hst_out_put(o, "[", 1);
+	for (uint32_t i = 0; i < v->len; i++) {
+		uint32_t hdr[2];
+		memcpy(hdr, p, sizeof(hdr));
+		if (i)
+			hst_out_put(o, ", ", 2);
+		if (hdr[1] & HST_CAPF_FAULT)
+			hst_out_puts(o, "???");
+		else
+			put_quoted(o, p + 8, hdr[0] < limit ? hdr[0] : limit,
+				   (hdr[1] & HST_CAPF_TRUNC) || hdr[0] > limit);
+		p += 8 + ((hdr[0] + 3) & ~3u);
+	}
+	if (v->v > v->len)
+		hst_out_puts(o, v->len ? ", ..." : "...");
+	hst_out_put(o, "]", 1);
+}
+
+static void put_value(struct hst_text *t, struct hst_out *o, const struct hst_drec *d,
+		      const struct hst_dval *v)
+{
+	switch (v->type) {
+	case HST_A_INT:
+	case HST_A_FD:
+		hst_out_printf(o, "%d", (int)v->v);
+		break;
+	case HST_A_LONG:
+		hst_out_printf(o, "%" PRId64, (int64_t)v->v);
+		break;
+	case HST_A_UINT:
+		hst_out_printf(o, "%u", (unsigned)v->v);
+		break;
+	case HST_A_SIZE:
+		hst_out_printf(o, "%" PRIu64, v->v);
+		break;
+	case HST_A_OCT:
+	case HST_A_OPEN_MODE:
+		hst_out_printf(o, "%#03" PRIo64, v->v);
+		break;
+	case HST_A_PTR:
+		put_ptr(o, v->v);
+		break;
+	case HST_A_DIRFD:
+		if ((int)v->v == AT_FDCWD)
+			hst_out_puts(o, "AT_FDCWD");
+		else
+			hst_out_printf(o, "%d", (int)v->v);
+		break;
+	case HST_A_PATH:
+		put_bytes(o, d, v, v->v, SIZE_MAX);
+		break;
+	case HST_A_STR:
+		put_bytes(o, d, v, v->v, t->cfg.strsize);
+		break;
+	case HST_A_BUF_IN:
+	case HST_A_BUF_OUT:
+		put_buffer(o, d, v, t->cfg.strsize);
+		break;
+	case HST_A_STRV:
+		put_strv(o, d, v, t->cfg.strsize);
+		break;
+	case HST_A_ENVV:
+		put_ptr(o, d->args[v->arg]);
+		if (!(v->flags & (HST_DVF_NULL | HST_DVF_FAULT)))
+			hst_out_printf(o, " /* %" PRIu64 " var%s%s */", v->v, v->v == 1 ? "" : "s",
+				       v->flags & HST_DVF_TRUNC ? " or more" : "");
+		break;
+	case HST_A_OPEN_FLAGS:
+		put_open_flags(o, v->v);
+		break;
+	default:
+		put_hex(o, v->v);
+		break;
+	}
+}
+
+/* Values of this half of the call, comma-separated. */
+static void put_values(struct hst_text *t, struct hst_out *o, const struct hst_drec *d, bool lead_comma)
+{
+	const struct hst_dval *v = hst_drec_vals(d);
+	bool first = !lead_comma;
+
+	for (unsigned i = 0; i < d->nvals; i++) {
+		if (v[i].flags & HST_DVF_ABSENT)
+			continue;
+		if (!first)
+			hst_out_put(o, ", ", 2);
+		first = false;
+		put_value(t, o, d, &v[i]);
+	}
+}
+
+/* --- lines -------------------------------------------------------------- */
+
+static void put_prefix(struct hst_text *t, struct hst_out *o, pid_t tid)
+{
+	if (t->cfg.pid_column) {
+		hst_out_color(o, C_PID);
+		hst_out_printf(o, "%-5d ", tid);
+		hst_out_reset(o);
+	} else if (t->tids.live > 1) {
+		hst_out_color(o, C_PID);
+		hst_out_printf(o, "[pid %5d] ", tid);
+		hst_out_reset(o);
+	}
+}
+
+/* Another thread has something to say: close the open line as unfinished. */
+static void close_open_line(struct hst_text *t, struct hst_out *o, pid_t except)
+{
+	struct tid_state *s;
+
+	if (!t->open_tid || t->open_tid == except)
+		return;
+	hst_out_puts(o, " <unfinished ...>\n");
+	s = hst_tidmap_get(&t->tids, t->open_tid);
+	if (s)
+		s->unfinished = 1;
+	t->open_tid = 0;
+}
+
+static void put_name(struct hst_out *o, const char *name)
+{
+	hst_out_color(o, C_NAME);
+	hst_out_puts(o, name);
+	hst_out_reset(o);
+}
+
+static bool has_exit_half(const struct hst_drec *d)
+{
+	const struct hst_syscall_sig *sig = d->flags & (HST_RAWF_I386 | HST_RAWF_X32) ? NULL :
+					    hst_syscall_sig(d->nr);
+	return sig && sig->exit_from < sig->nargs;
+}
+
+static void on_entry(struct hst_text *t, struct hst_out *o, const struct hst_drec *d)
+{
+	struct tid_state *s = hst_tidmap_put(&t->tids, d->tid);
+	char buf[32];
+
+	close_open_line(t, o, 0);
+	if (!s)
+		return;
+	s->pending = 1;
+	s->unfinished = 0;
+	s->nr = d->nr;
+	s->raw_flags = d->flags;
+	put_prefix(t, o, d->tid);
+	put_name(o, hst_text_syscall_name(d->nr, d->flags, buf));
+	hst_out_put(o, "(", 1);
+	put_values(t, o, d, false);
+	if (d->nvals && has_exit_half(d))
+		hst_out_put(o, ", ", 2);
+	t->open_tid = d->tid;
+}
+
+static void put_errno(struct hst_out *o, int64_t err)
+{
+	const char *name = hst_errno_name((int)err);
+	const char *msg = hst_errno_message((int)err);
+	bool restart = err >= 512 && err <= 516;
+
+	hst_out_color(o, C_ERR);
+	if (name)
+		hst_out_printf(o, "%s %s", restart ? "?" : "-1", name);
+	else
+		hst_out_printf(o, "-1 %" PRId64, err);
+	hst_out_reset(o);
+	if (msg)
+		hst_out_printf(o, " (%s)", msg);
+}
+
+static void put_return(struct hst_out *o, const struct hst_drec *d)
+{
+	const struct hst_syscall_sig *sig = d->flags & (HST_RAWF_I386 | HST_RAWF_X32) ? NULL :
+					    hst_syscall_sig(d->nr);
+
+	hst_out_pad_to(o, RET_COLUMN);
+	hst_out_puts(o, " = ");
+	if (d->flags & HST_RAWF_ERROR)
+		put_errno(o, -d->rval);
+	else if (sig && sig->ret == HST_R_HEX)
+		put_hex(o, (uint64_t)d->rval);
+	else
+		hst_out_printf(o, "%" PRId64, d->rval);
+	hst_out_put(o, "\n", 1);
+}
+
+static void put_resumed(struct hst_text *t, struct hst_out *o, pid_t tid, const struct tid_state *s)
+{
+	char buf[32];
+
+	put_prefix(t, o, tid);
+	hst_out_puts(o, "<... ");
+	put_name(o, hst_text_syscall_name(s->nr, s->raw_flags, buf));
+	hst_out_puts(o, " resumed>");
+}
+
+static void on_exit_stop(struct hst_text *t, struct hst_out *o, const struct hst_drec *d)
+{
+	struct tid_state *s = hst_tidmap_get(&t->tids, d->tid);
+
+	if (!s || !s->pending)
+		return; /* no entry seen (attached mid-call) */
+	if (t->open_tid == d->tid) {
+		put_values(t, o, d, false);
+	} else {
+		close_open_line(t, o, 0);
+		put_resumed(t, o, d->tid, s);
+		put_values(t, o, d, false);
+	}
+	hst_out_put(o, ")", 1);
+	put_return(o, d);
+	s->pending = 0;
+	t->open_tid = 0;
+}
+
+/* A thread went away (exit or detach) with a call still pending. */
+static void finish_pending(struct hst_text *t, struct hst_out *o, const struct hst_drec *d,
+			   const char *why)
+{
+	struct tid_state *s = hst_tidmap_get(&t->tids, d->tid);
+	bool exit_half;
+
+	if (!s || !s->pending)
+		return;
+	exit_half = has_exit_half(&(struct hst_drec){ .nr = s->nr, .flags = s->raw_flags });
+	if (t->open_tid == d->tid) {
+		if (why) {
+			hst_out_printf(o, " %s\n", why);
+			t->open_tid = 0;
+			s->pending = 0;
+			return;
+		}
+		if (exit_half)
+			hst_out_puts(o, "<unfinished ...>");
+	} else {
+		close_open_line(t, o, 0);
+		put_resumed(t, o, d->tid, s);
+		if (why) {
+			hst_out_printf(o, " %s\n", why);
+			s->pending = 0;
+			return;
+		}
+		if (exit_half)
+			hst_out_puts(o, " <unfinished ...>");
+	}
+	hst_out_put(o, ")", 1);
+	hst_out_pad_to(o, RET_COLUMN);
+	hst_out_puts(o, " = ?\n");
+	t->open_tid = 0;
+	s->pending = 0;
+}
+
+/* --- signals and exits -------------------------------------------------- */
+
+static const char *si_code_name(int signo, int code)
+{
+	static const char *const cld[] = { NULL, "CLD_EXITED", "CLD_KILLED", "CLD_DUMPED",
+					   "CLD_TRAPPED", "CLD_STOPPED", "CLD_CONTINUED" };
+	static const char *const segv[] = { NULL, "SEGV_MAPERR", "SEGV_ACCERR", "SEGV_BNDERR",
+					    "SEGV_PKUERR", "SEGV_ACCADI", "SEGV_ADIDERR",
+					    "SEGV_ADIPERR", "SEGV_MTEAERR", "SEGV_MTESERR" };
+	static const char *const bus[] = { NULL, "BUS_ADRALN", "BUS_ADRERR", "BUS_OBJERR",
+					   "BUS_MCEERR_AR", "BUS_MCEERR_AO" };
+	static const char *const ill[] = { NULL, "ILL_ILLOPC", "ILL_ILLOPN", "ILL_ILLADR", "ILL_ILLTRP",
+					   "ILL_PRVOPC", "ILL_PRVREG", "ILL_COPROC", "ILL_BADSTK" };
+	static const char *const fpe[] = { NULL, "FPE_INTDIV", "FPE_INTOVF", "FPE_FLTDIV", "FPE_FLTOVF",
+					   "FPE_FLTUND", "FPE_FLTRES", "FPE_FLTINV", "FPE_FLTSUB" };
+	static const char *const trap[] = { NULL, "TRAP_BRKPT", "TRAP_TRACE", "TRAP_BRANCH", "TRAP_HWBKPT" };
+#define PICK(tab) (code > 0 && (size_t)code < sizeof(tab) / sizeof(tab[0]) ? tab[code] : NULL)
+
+	switch (code) {
+	case SI_USER: return "SI_USER";
+	case SI_KERNEL: return "SI_KERNEL";
+	case SI_QUEUE: return "SI_QUEUE";
+	case SI_TIMER: return "SI_TIMER";
+	case SI_MESGQ: return "SI_MESGQ";
+	case SI_ASYNCIO: return "SI_ASYNCIO";
+	case SI_SIGIO: return "SI_SIGIO";
+	case SI_TKILL: return "SI_TKILL";
+	default: break;
+	}
+	switch (signo) {
+	case SIGCHLD: return PICK(cld);
+	case SIGSEGV: return PICK(segv);
+	case SIGBUS: return PICK(bus);
+	case SIGILL: return PICK(ill);
+	case SIGFPE: return PICK(fpe);
+	case SIGTRAP: return PICK(trap);
+	default: return NULL;
+	}
+#undef PICK
+}
+
+static void put_signame(struct hst_out *o, int sig)
+{
+	const char *name = hst_signal_name(sig);
+	if (name)
+		hst_out_puts(o, name);
+	else
+		hst_out_printf(o, "%d", sig);
+}
+
+static void put_siginfo(struct hst_out *o, const siginfo_t *si)
+{
+	const char *code = si_code_name(si->si_signo, si->si_code);
+
+	hst_out_puts(o, "{si_signo=");
+	put_signame(o, si->si_signo);
+	if (code)
+		hst_out_printf(o, ", si_code=%s", code);
+	else
+		hst_out_printf(o, ", si_code=%d", si->si_code);
+	if (si->si_code == SI_KERNEL) {
+		/* nothing else is meaningful */
+	} else if (si->si_code <= 0) {
+		hst_out_printf(o, ", si_pid=%d, si_uid=%u", si->si_pid, si->si_uid);
+		if (si->si_code == SI_QUEUE || si->si_code == SI_MESGQ)
+			hst_out_printf(o, ", si_int=%d, si_ptr=%p", si->si_value.sival_int, si->si_value.sival_ptr);
+	} else if (si->si_signo == SIGCHLD) {
+		hst_out_printf(o, ", si_pid=%d, si_uid=%u, si_status=", si->si_pid, si->si_uid);
+		if (si->si_code == CLD_EXITED)
+			hst_out_printf(o, "%d", si->si_status);
+		else
+			put_signame(o, si->si_status);
+		hst_out_printf(o, ", si_utime=%ld, si_stime=%ld", (long)si->si_utime, (long)si->si_stime);
+	} else if (si->si_signo == SIGSEGV || si->si_signo == SIGBUS || si->si_signo == SIGILL ||
+		   si->si_signo == SIGFPE || si->si_signo == SIGTRAP) {
+		hst_out_puts(o, ", si_addr=");
+		put_ptr(o, (uint64_t)(uintptr_t)si->si_addr);
+	}
+	hst_out_put(o, "}", 1);
+}
+
+static void on_signal(struct hst_text *t, struct hst_out *o, const struct hst_drec *d)
+{
+	siginfo_t si;
+
+	close_open_line(t, o, 0);
+	put_prefix(t, o, d->tid);
+	hst_out_color(o, C_SIG);
+	hst_out_puts(o, "--- ");
+	put_signame(o, d->nr);
+	hst_out_reset(o);
+	hst_out_put(o, " ", 1);
+	if (d->blob_len >= sizeof(si)) {
+		memcpy(&si, hst_drec_blob(d), sizeof(si));
+		put_siginfo(o, &si);
+	} else {
+		hst_out_puts(o, "{...}");
+	}
+	hst_out_color(o, C_SIG);
+	hst_out_puts(o, " ---");
+	hst_out_reset(o);
+	hst_out_put(o, "\n", 1);
+}
+
+static void on_group_stop(struct hst_text *t, struct hst_out *o, const struct hst_drec *d)
+{
+	close_open_line(t, o, 0);
+	put_prefix(t, o, d->tid);
+	hst_out_color(o, C_SIG);
+	hst_out_puts(o, "--- stopped by ");
+	put_signame(o, d->nr);
+	hst_out_puts(o, " ---");
+	hst_out_reset(o);
+	hst_out_put(o, "\n", 1);
+}
+
+static void on_gone(struct hst_text *t, struct hst_out *o, const struct hst_drec *d)
+{
+	finish_pending(t, o, d, d->kind == HST_RAW_DETACHED ? "<detached ...>" : NULL);
+	close_open_line(t, o, 0);
+	if (d->kind != HST_RAW_DETACHED) {
+		put_prefix(t, o, d->tid);
+		hst_out_color(o, C_EXIT);
+		if (d->kind == HST_RAW_EXITED) {
+			hst_out_printf(o, "+++ exited with %d +++", (int)d->rval);
+		} else {
+			hst_out_puts(o, "+++ killed by ");
+			put_signame(o, (int)d->rval);
+			hst_out_puts(o, d->flags & HST_RAWF_CORE ? " (core dumped) +++" : " +++");
+		}
+		hst_out_reset(o);
+		hst_out_put(o, "\n", 1);
+	}
+	hst_tidmap_del(&t->tids, d->tid);
+}
+
+void hst_text_record(struct hst_text *t, const struct hst_drec *d, struct hst_out *o)
+{
+	switch (d->kind) {
+	case HST_RAW_SYSCALL_ENTRY:
+		on_entry(t, o, d);
+		break;
+	case HST_RAW_SYSCALL_EXIT:
+		on_exit_stop(t, o, d);
+		break;
+	case HST_RAW_SIGNAL:
+		on_signal(t, o, d);
+		break;
+	case HST_RAW_GROUP_STOP:
+		on_group_stop(t, o, d);
+		break;
+	case HST_RAW_EXITED:
+	case HST_RAW_KILLED:
+	case HST_RAW_DETACHED:
+		on_gone(t, o, d);
+		break;
+	case HST_RAW_NEW_TRACEE:
+		hst_tidmap_put(&t->tids, d->tid);
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,245 @@
+/*
+ * Text and log sink threads; see sinks.h.
+ *
+ * Both batch their writes: they render or append into a buffer and write it
+ * when it is large, or when the input runs dry, right before they would
+ * sleep.  An idle trace therefore shows every line at once, and a busy one
+ * costs one write per buffer, not per line.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/ring.h"
+#include "sink/out.h"
+#include "sink/sinks.h"
+
+#define FLUSH_BYTES (64u * 1024u)
+
+const struct hst_drec *hst_merge_next(struct hst_merge *m, bool block, int *closed)
+{
+	struct hst_ring *r = m->rings[m->next_seq % m->n];
+	const struct hst_drec *d;
+	size_t len;
+
+	*closed = 0;
+	if (block)
+		d = hst_ring_next_mc(r, m->consumer, &len);
+	else
+		d = hst_ring_try_next_mc(r, m->consumer, &len, closed);
+	if (!d) {
+		if (block)
+			*closed = 1;
+		return NULL;
+	}
+	m->next_seq++;
+	return d;
+}
+
+void hst_merge_detach(struct hst_merge *m)
+{
+	for (unsigned i = 0; i < m->n; i++)
+		hst_ring_detach_mc(m->rings[i], m->consumer);
+}
+
+struct hst_sink {
+	pthread_t thread;
+	int fd;
+	int err;
+	uint64_t bytes;
+	/* text */
+	struct hst_merge merge;
+	struct hst_text text;
+	struct hst_out out;
+	/* log */
+	struct hst_ring *raw;
+	unsigned consumer;
+	struct hst_log_sink_config log;
+	struct hst_log_writer *writer;
+	uint64_t processes;
+	uint64_t last_status_ns;
+};
+
+/* --- text --------------------------------------------------------------- */
+
+static int text_flush(struct hst_sink *s)
+{
+	size_t n = s->out.len;
+	int err = hst_out_flush(&s->out, s->fd);
+	if (err == 0)
+		s->bytes += n;
+	return err;
+}
+
+static void *text_main(void *arg)
+{
+	struct hst_sink *s = arg;
+	const struct hst_drec *d;
+	int closed = 0;
+
+	while (!closed) {
+		d = hst_merge_next(&s->merge, false, &closed);
+		if (!d && !closed) {
+			/* Dry: show what we have before sleeping. */
+			if ((s->err = text_flush(s)) < 0)
+				break;
+			d = hst_merge_next(&s->merge, true, &closed);
+		}
+		if (!d)
+			break;
+		hst_text_record(&s->text, d, &s->out);
+		if (s->out.len >= FLUSH_BYTES && (s->err = text_flush(s)) < 0)
+			break;
+	}
+	if (s->err == 0)
+		s->err = text_flush(s);
+	if (s->err < 0)
+		hst_merge_detach(&s->merge);
+	return NULL;
+}
+
+int hst_sink_text_start(struct hst_sink **out, struct hst_ring **rings, unsigned n, unsigned consumer,
+			int fd, bool color, const struct hst_text_config *cfg)
+{
+	struct hst_sink *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	s->fd = fd;
+	s->merge = (struct hst_merge){ rings, n, consumer, 0 };
+	hst_out_init(&s->out, color);
+	err = hst_text_init(&s->text, cfg);
+	if (err < 0)
+		goto fail_text;
+	err = -pthread_create(&s->thread, NULL, text_main, s);
+	if (err < 0)
+		goto fail_thread;
+	*out = s;
+	return 0;
+
+fail_thread:
+	hst_text_free(&s->text);
+fail_text:
+	hst_out_free(&s->out);
+	free(s);
+	return err;
+}
+
+/* --- log ---------------------------------------------------------------- */
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void log_status(struct hst_sink *s, bool final)
+{
+	char line[160];
+	int n;
+
+	if (!s->log.status)
+		return;
+	n = snprintf(line, sizeof(line), "\rhstrace: %" PRIu64 " records, %" PRIu64 " bytes, %" PRIu64
+		     " processes%s", hst_log_writer_records(s->writer), hst_log_writer_bytes(s->writer),
+		     s->processes, final ? "\033[K\n" : "\033[K");
+	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0) {
+		/* a status line is best effort */
+	}
+}
+
+static void log_maybe_status(struct hst_sink *s)
+{
+	uint64_t now = mono_ns();
+	if (s->log.status && now - s->last_status_ns > 200000000u) {
+		s->last_status_ns = now;
+		log_status(s, false);
+	}
+}
+
+static void *log_main(void *arg)
+{
+	struct hst_sink *s = arg;
+	const struct hst_raw *r;
+	size_t len;
+	int closed = 0;
+
+	for (;;) {
+		r = hst_ring_try_next_mc(s->raw, s->consumer, &len, &closed);
+		if (!r && !closed) {
+			/* Dry: push the block out so a killed tracer loses little. */
+			if ((s->err = hst_log_writer_flush(s->writer)) < 0)
+				break;
+			log_maybe_status(s);
+			r = hst_ring_next_mc(s->raw, s->consumer, &len);
+		}
+		if (!r)
+			break;
+		if (r->kind == HST_RAW_NEW_TRACEE)
+			s->processes++;
+		if ((s->err = hst_log_writer_append(s->writer, r)) < 0)
+			break;
+		if ((hst_log_writer_records(s->writer) & 4095) == 0)
+			log_maybe_status(s);
+	}
+	if (s->err < 0)
+		hst_ring_detach_mc(s->raw, s->consumer);
+	s->bytes = hst_log_writer_bytes(s->writer);
+	int err = hst_log_writer_close(s->writer);
+	if (s->err == 0)
+		s->err = err;
+	log_status(s, true);
+	s->writer = NULL;
+	return NULL;
+}
+
+int hst_sink_log_start(struct hst_sink **out, struct hst_ring *raw, unsigned consumer,
+		       const struct hst_log_sink_config *cfg)
+{
+	struct hst_sink *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	s->raw = raw;
+	s->consumer = consumer;
+	s->log = *cfg;
+	s->fd = cfg->fd;
+	err = hst_log_writer_open(&s->writer, cfg->fd, cfg->meta, cfg->argv);
+	if (err < 0)
+		goto fail_writer;
+	err = -pthread_create(&s->thread, NULL, log_main, s);
+	if (err < 0)
+		goto fail_thread;
+	*out = s;
+	return 0;
+
+fail_thread:
+	hst_log_writer_close(s->writer);
+fail_writer:
+	free(s);
+	return err;
+}
+
+int hst_sink_join(struct hst_sink *s, uint64_t *bytes_written)
+{
+	int err;
+
+	pthread_join(s->thread, NULL);
+	err = s->err;
+	if (bytes_written)
+		*bytes_written += s->bytes;
+	if (!s->raw) {
+		hst_text_free(&s->text);
+		hst_out_free(&s->out);
+	}
+	free(s);
+	return err;
+}

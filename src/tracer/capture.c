@@ -1,0 +1,239 @@
+/*
+ * Capturing tracee memory into raw records.
+ *
+ * Runs on the ptrace thread, between a stop and the restart, so it must stay
+ * cheap: it never allocates and never formats, it copies bytes straight into
+ * the record reserved in the ring.  Strings of unknown length are read in
+ * page-bounded pieces, because process_vm_readv fails a whole piece that
+ * crosses into an unmapped page: reading up to the page end first means a
+ * string that ends just before a hole is still read.
+ */
+#include <string.h>
+#include <sys/uio.h>
+
+#include "tracer/capture.h"
+
+#define PAGE 4096u
+#define PATH_CAP 4096u      /* PATH_MAX: paths are never shortened */
+#define ENV_COUNT_MAX 65536u /* envp entries counted for "N vars" */
+
+static size_t read_mem(pid_t pid, uint64_t addr, void *dst, size_t len)
+{
+	struct iovec local = { dst, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+	ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+/*
+ * Read a NUL-terminated string of at most max bytes (without the NUL).
+ * Returns its length; *complete is false when no NUL came within max bytes
+ * or memory ran out before one; *fault when not even one byte was readable.
+ */
+static size_t read_string(pid_t pid, uint64_t addr, char *dst, size_t max, bool *complete, bool *fault)
+{
+	size_t got = 0;
+
+	*complete = false;
+	*fault = false;
+	while (got < max) {
+		size_t chunk = PAGE - (size_t)((addr + got) % PAGE);
+		if (chunk > max - got)
+			chunk = max - got;
+		size_t n = read_mem(pid, addr + got, dst + got, chunk);
+		char *nul = n ? memchr(dst + got, '\0', n) : NULL;
+		if (nul) {
+			*complete = true;
+			return (size_t)(nul - dst);
+		}
+		got += n;
+		if (n < chunk)
+			break;
+	}
+	if (got == 0)
+		*fault = true;
+	return got;
+}
+
+static struct hst_cap *put_cap(char **pos, unsigned arg, unsigned kind, uint64_t aux)
+{
+	struct hst_cap *c = (struct hst_cap *)*pos;
+	c->arg = (uint8_t)arg;
+	c->kind = (uint8_t)kind;
+	c->flags = 0;
+	c->len = 0;
+	c->aux = aux;
+	return c;
+}
+
+static void end_cap(char **pos, struct hst_cap *c)
+{
+	size_t padded = HST_ALIGN8(c->len);
+	memset((char *)(c + 1) + c->len, 0, padded - c->len);
+	*pos = (char *)(c + 1) + padded;
+}
+
+/* A string argument: max bytes kept, plus one to see whether it was longer. */
+static void cap_string(pid_t pid, char **pos, unsigned arg, uint64_t addr, size_t max)
+{
+	struct hst_cap *c = put_cap(pos, arg, HST_CAP_STR, addr);
+	bool complete, fault;
+	size_t n = read_string(pid, addr, (char *)(c + 1), max + 1, &complete, &fault);
+
+	if (fault) {
+		c->flags = HST_CAPF_FAULT;
+	} else {
+		if (n > max || !complete)
+			c->flags = HST_CAPF_TRUNC;
+		c->len = (uint32_t)(n > max ? max : n);
+	}
+	end_cap(pos, c);
+}
+
+static void cap_bytes(pid_t pid, char **pos, unsigned arg, uint64_t addr, size_t len, size_t max)
+{
+	struct hst_cap *c = put_cap(pos, arg, HST_CAP_BYTES, addr);
+	size_t want = len < max ? len : max;
+	size_t n = want ? read_mem(pid, addr, c + 1, want) : 0;
+
+	if (want && n == 0)
+		c->flags = HST_CAPF_FAULT;
+	else if (n < len)
+		c->flags = HST_CAPF_TRUNC;
+	c->len = (uint32_t)n;
+	end_cap(pos, c);
+}
+
+/*
+ * An array of string pointers: count the elements (up to count_max), keep
+ * the first keep_max strings.  The count capture comes first, then one
+ * string capture per kept element.
+ */
+static unsigned cap_strv(pid_t pid, char **pos, unsigned arg, uint64_t addr, size_t keep_max,
+			 size_t count_max, size_t strsize)
+{
+	struct hst_cap *head = put_cap(pos, arg, HST_CAP_STRV_COUNT, 0);
+	uint64_t ptrs[64];
+	size_t count = 0, kept = 0;
+	unsigned ncaps = 1;
+
+	end_cap(pos, head);
+	while (count < count_max) {
+		size_t n = read_mem(pid, addr + count * 8, ptrs, sizeof(ptrs)) / 8;
+		if (n == 0) {
+			if (count == 0)
+				head->flags = HST_CAPF_FAULT;
+			break;
+		}
+		size_t i;
+		for (i = 0; i < n && ptrs[i]; i++, count++) {
+			if (kept < keep_max) {
+				cap_string(pid, pos, arg, ptrs[i], strsize);
+				kept++;
+				ncaps++;
+			}
+		}
+		if (i < n)
+			break;
+	}
+	if (count >= count_max)
+		head->flags |= HST_CAPF_TRUNC;
+	head->aux = count;
+	return ncaps;
+}
+
+size_t hst_capture_bound(const struct hst_syscall_sig *sig, bool at_exit, unsigned strsize)
+{
+	size_t strcap = sizeof(struct hst_cap) + HST_ALIGN8(strsize + 1);
+	size_t bound = 0;
+
+	if (!sig)
+		return 0;
+	for (unsigned i = 0; i < sig->nargs; i++) {
+		bool out = sig->type[i] == HST_A_BUF_OUT;
+		if (out != at_exit)
+			continue;
+		switch (sig->type[i]) {
+		case HST_A_PATH:
+			bound += sizeof(struct hst_cap) + PATH_CAP + 8;
+			break;
+		case HST_A_STR:
+		case HST_A_BUF_IN:
+		case HST_A_BUF_OUT:
+			bound += strcap;
+			break;
+		case HST_A_STRV:
+			bound += sizeof(struct hst_cap) + (size_t)strsize * strcap;
+			break;
+		case HST_A_ENVV:
+			bound += sizeof(struct hst_cap);
+			break;
+		default:
+			break;
+		}
+	}
+	return bound;
+}
+
+size_t hst_capture(struct hst_raw *rec, size_t room, const struct hst_syscall_sig *sig,
+		   bool at_exit, unsigned strsize)
+{
+	char *pos = (char *)rec + rec->hdr_size;
+	pid_t pid = rec->tid;
+	unsigned ncaps = 0;
+
+	(void)room;
+	rec->ncaps = 0;
+	if (!sig)
+		return rec->hdr_size;
+	for (unsigned i = 0; i < sig->nargs; i++) {
+		uint64_t a = rec->args[i];
+		unsigned type = sig->type[i];
+		if ((type == HST_A_BUF_OUT) != at_exit)
+			continue;
+		if (a == 0 && type != HST_A_BUF_IN && type != HST_A_BUF_OUT)
+			continue; /* NULL needs no memory */
+		switch (type) {
+		case HST_A_PATH:
+			cap_string(pid, &pos, i, a, PATH_CAP - 1);
+			ncaps++;
+			break;
+		case HST_A_STR:
+			cap_string(pid, &pos, i, a, strsize);
+			ncaps++;
+			break;
+		case HST_A_BUF_IN:
+			cap_bytes(pid, &pos, i, a, rec->args[sig->aux[i]], strsize);
+			ncaps++;
+			break;
+		case HST_A_BUF_OUT:
+			if (!(rec->flags & HST_RAWF_ERROR) && rec->rval > 0) {
+				cap_bytes(pid, &pos, i, a, (size_t)rec->rval, strsize);
+				ncaps++;
+			}
+			break;
+		case HST_A_STRV:
+			ncaps += cap_strv(pid, &pos, i, a, strsize, ENV_COUNT_MAX, strsize);
+			break;
+		case HST_A_ENVV:
+			ncaps += cap_strv(pid, &pos, i, a, 0, ENV_COUNT_MAX, strsize);
+			break;
+		default:
+			break;
+		}
+	}
+	rec->ncaps = (uint16_t)ncaps;
+	return (size_t)(pos - (char *)rec);
+}
+
+size_t hst_capture_siginfo(struct hst_raw *rec, const void *siginfo, size_t len)
+{
+	char *pos = (char *)rec + rec->hdr_size;
+	struct hst_cap *c = put_cap(&pos, 0, HST_CAP_SIGINFO, 0);
+
+	memcpy(c + 1, siginfo, len);
+	c->len = (uint32_t)len;
+	end_cap(&pos, c);
+	rec->ncaps = 1;
+	return (size_t)(pos - (char *)rec);
+}

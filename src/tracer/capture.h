@@ -1,0 +1,30 @@
+/*
+ * Capture: copy the argument memory a decoder will need out of a stopped
+ * tracee into a raw record, with process_vm_readv.  Called only by the
+ * ptrace thread, only while the tracee is stopped at the syscall the record
+ * describes (entry for inputs, exit for outputs).
+ */
+#ifndef HST_CAPTURE_H
+#define HST_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/record.h"
+#include "core/systable.h"
+
+/* Upper bound of the bytes hst_capture() may add for this stop. */
+size_t hst_capture_bound(const struct hst_syscall_sig *sig, bool at_exit, unsigned strsize);
+
+/*
+ * Append the captures of rec's syscall after its header (rec->hdr_size must
+ * be set, and room >= hdr_size + hst_capture_bound()).  Sets rec->ncaps and
+ * returns the record's total size.
+ */
+size_t hst_capture(struct hst_raw *rec, size_t room, const struct hst_syscall_sig *sig,
+		   bool at_exit, unsigned strsize);
+
+/* Append a siginfo capture for a signal record; returns the total size. */
+size_t hst_capture_siginfo(struct hst_raw *rec, const void *siginfo, size_t len);
+
+#endif

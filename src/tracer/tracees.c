@@ -1,0 +1,130 @@
+/*
+ * Tracee table on liburcu's rculfhash; see tracees.h for who may touch
+ * what.  The ptrace thread registers itself as an RCU reader thread and keeps
+ * a one-entry cache of the last tracee it looked up: a single-threaded
+ * tracee makes every stop a cache hit, so the hash is off the hot path.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "tracer/tracees.h"
+
+struct hst_tracees {
+	struct cds_lfht *ht;
+	struct hst_tracee *last;  /* ptrace thread only */
+	unsigned long count;      /* ptrace thread only */
+};
+
+static unsigned long tid_hash(pid_t tid)
+{
+	uint64_t h = (uint64_t)(uint32_t)tid * 0x9e3779b97f4a7c15ull;
+	return (unsigned long)(h >> 17);
+}
+
+static int tid_match(struct cds_lfht_node *node, const void *key)
+{
+	const struct hst_tracee *t = caa_container_of(node, struct hst_tracee, node);
+	return t->tid == *(const pid_t *)key;
+}
+
+int hst_tracees_create(struct hst_tracees **out)
+{
+	struct hst_tracees *tt = calloc(1, sizeof(*tt));
+	if (!tt)
+		return -ENOMEM;
+	tt->ht = cds_lfht_new(64, 64, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
+	if (!tt->ht) {
+		free(tt);
+		return -ENOMEM;
+	}
+	*out = tt;
+	return 0;
+}
+
+static void free_tracee(struct rcu_head *head)
+{
+	free(caa_container_of(head, struct hst_tracee, rcu));
+}
+
+void hst_tracees_destroy(struct hst_tracees *tt)
+{
+	struct cds_lfht_iter iter;
+	struct hst_tracee *t;
+
+	if (!tt)
+		return;
+	rcu_read_lock();
+	cds_lfht_for_each_entry(tt->ht, &iter, t, node) {
+		cds_lfht_del(tt->ht, &t->node);
+		call_rcu(&t->rcu, free_tracee);
+	}
+	rcu_read_unlock();
+	/* Every call_rcu above must have run before the table goes. */
+	rcu_barrier();
+	cds_lfht_destroy(tt->ht, NULL);
+	free(tt);
+}
+
+struct hst_tracee *hst_tracees_find(struct hst_tracees *tt, pid_t tid)
+{
+	struct cds_lfht_iter iter;
+	struct cds_lfht_node *node;
+
+	if (tt->last && tt->last->tid == tid)
+		return tt->last;
+	/*
+	 * The ptrace thread is the only writer, so a tracee it found cannot be
+	 * freed under it: the read lock is only for rculfhash's own nodes.
+	 */
+	rcu_read_lock();
+	cds_lfht_lookup(tt->ht, tid_hash(tid), tid_match, &tid, &iter);
+	node = cds_lfht_iter_get_node(&iter);
+	rcu_read_unlock();
+	if (!node)
+		return NULL;
+	tt->last = caa_container_of(node, struct hst_tracee, node);
+	return tt->last;
+}
+
+struct hst_tracee *hst_tracees_add(struct hst_tracees *tt, pid_t tid, pid_t tgid)
+{
+	struct hst_tracee *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->tid = tid;
+	t->tgid = tgid;
+	cds_lfht_node_init(&t->node);
+	rcu_read_lock();
+	cds_lfht_add(tt->ht, tid_hash(tid), &t->node);
+	rcu_read_unlock();
+	tt->count++;
+	tt->last = t;
+	return t;
+}
+
+void hst_tracees_remove(struct hst_tracees *tt, struct hst_tracee *t)
+{
+	rcu_read_lock();
+	cds_lfht_del(tt->ht, &t->node);
+	rcu_read_unlock();
+	if (tt->last == t)
+		tt->last = NULL;
+	tt->count--;
+	call_rcu(&t->rcu, free_tracee);
+}
+
+unsigned long hst_tracees_count(const struct hst_tracees *tt)
+{
+	return tt->count;
+}
+
+void hst_tracees_each(struct hst_tracees *tt, void (*fn)(struct hst_tracee *, void *), void *arg)
+{
+	struct cds_lfht_iter iter;
+	struct hst_tracee *t;
+
+	rcu_read_lock();
+	cds_lfht_for_each_entry(tt->ht, &iter, t, node)
+		fn(t, arg);
+	rcu_read_unlock();
+}

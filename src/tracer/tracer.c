@@ -1,0 +1,677 @@
+/*
+ * The ptrace thread.
+ *
+ * Ownership: this thread is the only one that calls ptrace() or waits for
+ * tracees, the only writer of the tracee table and the only producer of the
+ * raw ring.  Other threads talk to it through two words: `stop_requested`
+ * (set by hst_tracer_stop, from any thread or a signal handler, followed by
+ * the wake signal so a blocked wait returns EINTR) and the ring itself.
+ *
+ * The stop path, per syscall stop: one PTRACE_GET_SYSCALL_INFO, reserve a
+ * record in the ring, capture the argument memory the decoder will need
+ * (process_vm_readv, while the tracee is still stopped), commit, restart.
+ * No formatting, no allocation, no locks.  A full ring makes the reserve
+ * block, which keeps the tracee stopped: backpressure, never loss.
+ *
+ * Launch: the program is forked by this thread (so it is this thread's child
+ * and its wait status comes to this thread even with __WNOTHREAD), stops
+ * itself with SIGSTOP before exec, gets seized, and is resumed with SIGCONT.
+ * Its records stay hidden until its execve entry, like strace's, so neither
+ * the start-up SIGCONT nor the child's own preparation shows.
+ *
+ * Waits use __WALL|__WNOTHREAD: only tracees of this thread are reaped, never
+ * the embedding program's own children.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hstrace/hstrace.h>
+
+#include "core/ring.h"
+#include "core/systable.h"
+#include "tracer/capture.h"
+#include "tracer/tracees.h"
+#include "tracer/tracer.h"
+
+#ifndef AUDIT_ARCH_X86_64
+#define AUDIT_ARCH_X86_64 0xc000003eu
+#define AUDIT_ARCH_I386 0x40000003u
+#endif
+#define X32_SYSCALL_BIT 0x40000000
+
+struct hst_tracer {
+	struct hst_tracer_config cfg;
+	struct hst_tracees *tracees;
+	pthread_t thread;
+	pid_t thread_tid;                /* for the wake signal */
+	atomic_int stop_requested;
+	int detaching;                   /* ptrace thread: detach in progress */
+	pid_t child;                     /* launched program, or 0 */
+	int exit_status;                 /* its wait status, or -1 */
+	uint64_t seq;
+	uint64_t tracees_seen;
+	unsigned options;
+	/* start-up handshake with hst_tracer_start */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int started;                     /* 1 ok, <0 error */
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* --- records ------------------------------------------------------------ */
+
+static struct hst_raw *record_begin(struct hst_tracer *tr, size_t extra, unsigned kind,
+				    const struct hst_tracee *t)
+{
+	struct hst_raw *r = hst_ring_reserve_sp(tr->cfg.ring, sizeof(*r) + extra);
+	if (!r)
+		return NULL;
+	memset(r, 0, sizeof(*r));
+	r->kind = (uint16_t)kind;
+	r->hdr_size = sizeof(*r);
+	r->seq = tr->seq;
+	r->ts_ns = now_ns();
+	r->tid = t->tid;
+	r->tgid = t->tgid;
+	return r;
+}
+
+static void record_end(struct hst_tracer *tr, struct hst_raw *r, size_t size)
+{
+	r->size = (uint32_t)size;
+	tr->seq++;
+	hst_ring_commit_sp(tr->cfg.ring, size);
+}
+
+/* A record with no captures: exits, group-stops, new tracees, detaches. */
+static void record_simple(struct hst_tracer *tr, const struct hst_tracee *t, unsigned kind,
+			  int nr, int64_t rval, unsigned flags)
+{
+	struct hst_raw *r = record_begin(tr, 0, kind, t);
+	if (!r)
+		return;
+	r->nr = nr;
+	r->rval = rval;
+	r->flags = (uint16_t)flags;
+	record_end(tr, r, sizeof(*r));
+}
+
+/* --- tracee bookkeeping ------------------------------------------------- */
+
+static pid_t tgid_of(pid_t tid)
+{
+	char path[64], buf[512];
+	FILE *f;
+	pid_t tgid = tid;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return tid;
+	while (fgets(buf, sizeof(buf), f))
+		if (sscanf(buf, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+static struct hst_tracee *tracee_new(struct hst_tracer *tr, pid_t tid, pid_t tgid, unsigned flags)
+{
+	struct hst_tracee *t = hst_tracees_add(tr->tracees, tid, tgid);
+	if (!t)
+		return NULL;
+	t->flags = flags;
+	tr->tracees_seen++;
+	record_simple(tr, t, HST_RAW_NEW_TRACEE, 0, 0, 0);
+	return t;
+}
+
+/* A stop from a tid we have not seen yet: a new child or thread. */
+static struct hst_tracee *tracee_get(struct hst_tracer *tr, pid_t tid)
+{
+	struct hst_tracee *t = hst_tracees_find(tr->tracees, tid);
+	if (t)
+		return t;
+	return tracee_new(tr, tid, tgid_of(tid), 0);
+}
+
+static void tracee_gone(struct hst_tracer *tr, struct hst_tracee *t)
+{
+	hst_tracees_remove(tr->tracees, t);
+}
+
+/* --- restarting --------------------------------------------------------- */
+
+static void tracee_resume(struct hst_tracer *tr, struct hst_tracee *t, int sig)
+{
+	if (t->flags & HST_TRACEE_DETACHING) {
+		ptrace(PTRACE_DETACH, t->tid, 0, (void *)(long)sig);
+		if (!(t->flags & HST_TRACEE_HIDDEN))
+			record_simple(tr, t, HST_RAW_DETACHED, 0, 0, 0);
+		tracee_gone(tr, t);
+		return;
+	}
+	/* ESRCH: it was killed meanwhile; its exit status is on its way. */
+	ptrace(PTRACE_SYSCALL, t->tid, 0, (void *)(long)sig);
+}
+
+/* --- syscall stops ------------------------------------------------------ */
+
+static unsigned abi_flags(uint32_t arch, uint64_t nr)
+{
+	if (arch == AUDIT_ARCH_I386)
+		return HST_RAWF_I386;
+	if (nr & X32_SYSCALL_BIT)
+		return HST_RAWF_X32;
+	return 0;
+}
+
+static const struct hst_syscall_sig *sig_for(unsigned raw_flags, long nr)
+{
+	/* Only x86_64 numbers have signatures; other ABIs stay raw. */
+	return raw_flags ? NULL : hst_syscall_sig(nr);
+}
+
+static void syscall_entry(struct hst_tracer *tr, struct hst_tracee *t, const struct __ptrace_syscall_info *info)
+{
+	unsigned flags = abi_flags(info->arch, info->entry.nr);
+	const struct hst_syscall_sig *sig = sig_for(flags, (long)info->entry.nr);
+	struct hst_raw *r;
+
+	t->flags |= HST_TRACEE_IN_SYSCALL;
+	t->nr = (int32_t)info->entry.nr;
+	t->raw_flags = (uint16_t)flags;
+	memcpy(t->args, info->entry.args, sizeof(t->args));
+	if ((t->flags & HST_TRACEE_HIDDEN) && t->nr == __NR_execve && !flags)
+		t->flags &= ~HST_TRACEE_HIDDEN;
+	if (t->flags & HST_TRACEE_HIDDEN)
+		return;
+	r = record_begin(tr, hst_capture_bound(sig, false, tr->cfg.strsize), HST_RAW_SYSCALL_ENTRY, t);
+	if (!r)
+		return;
+	r->nr = t->nr;
+	r->flags = (uint16_t)flags;
+	memcpy(r->args, t->args, sizeof(r->args));
+	record_end(tr, r, hst_capture(r, 0, sig, false, tr->cfg.strsize));
+}
+
+static void syscall_exit(struct hst_tracer *tr, struct hst_tracee *t, const struct __ptrace_syscall_info *info)
+{
+	const struct hst_syscall_sig *sig;
+	struct hst_raw *r;
+
+	if (!(t->flags & HST_TRACEE_IN_SYSCALL))
+		return; /* attached in the middle of a call: no entry to pair with */
+	t->flags &= ~HST_TRACEE_IN_SYSCALL;
+	if (t->flags & HST_TRACEE_HIDDEN)
+		return;
+	sig = sig_for(t->raw_flags, t->nr);
+	r = record_begin(tr, hst_capture_bound(sig, true, tr->cfg.strsize), HST_RAW_SYSCALL_EXIT, t);
+	if (!r)
+		return;
+	r->nr = t->nr;
+	r->flags = t->raw_flags | (info->exit.is_error ? HST_RAWF_ERROR : 0);
+	r->rval = info->exit.rval;
+	memcpy(r->args, t->args, sizeof(r->args));
+	record_end(tr, r, hst_capture(r, 0, sig, true, tr->cfg.strsize));
+}
+
+static void on_syscall_stop(struct hst_tracer *tr, struct hst_tracee *t)
+{
+	struct __ptrace_syscall_info info;
+
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof(info), &info) <= 0) {
+		tracee_resume(tr, t, 0);
+		return;
+	}
+	if (info.op == PTRACE_SYSCALL_INFO_ENTRY)
+		syscall_entry(tr, t, &info);
+	else if (info.op == PTRACE_SYSCALL_INFO_EXIT)
+		syscall_exit(tr, t, &info);
+	tracee_resume(tr, t, 0);
+}
+
+/* --- other stops -------------------------------------------------------- */
+
+static void on_signal_stop(struct hst_tracer *tr, struct hst_tracee *t, int sig)
+{
+	siginfo_t si;
+
+	if (!(t->flags & HST_TRACEE_HIDDEN) && ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) == 0) {
+		struct hst_raw *r = record_begin(tr, sizeof(struct hst_cap) + sizeof(si), HST_RAW_SIGNAL, t);
+		if (r) {
+			r->nr = sig;
+			record_end(tr, r, hst_capture_siginfo(r, &si, sizeof(si)));
+		}
+	}
+	tracee_resume(tr, t, sig);
+}
+
+static bool is_stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+static void on_event_stop(struct hst_tracer *tr, struct hst_tracee *t, int sig)
+{
+	if (!is_stop_signal(sig) || (t->flags & HST_TRACEE_DETACHING)) {
+		/* A new tracee's first stop, or our PTRACE_INTERRUPT. */
+		tracee_resume(tr, t, 0);
+		return;
+	}
+	/*
+	 * Group-stop: report it and keep the tracee stopped with PTRACE_LISTEN
+	 * until SIGCONT, exactly as if it were not traced.
+	 */
+	if (!(t->flags & HST_TRACEE_HIDDEN))
+		record_simple(tr, t, HST_RAW_GROUP_STOP, sig, 0, 0);
+	t->flags |= HST_TRACEE_LISTENING;
+	ptrace(PTRACE_LISTEN, t->tid, 0, 0);
+}
+
+static void on_exec_event(struct hst_tracer *tr, struct hst_tracee *t)
+{
+	unsigned long former = 0;
+
+	ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &former);
+	if ((pid_t)former != t->tid) {
+		/*
+		 * A non-leader thread exec'd: the kernel gave it the leader's tid,
+		 * so the state we keep under `former` (mid-execve) moves here.
+		 */
+		struct hst_tracee *old = hst_tracees_find(tr->tracees, (pid_t)former);
+		if (old) {
+			t->flags = old->flags;
+			t->nr = old->nr;
+			t->raw_flags = old->raw_flags;
+			memcpy(t->args, old->args, sizeof(t->args));
+			tracee_gone(tr, old);
+		}
+	}
+	tracee_resume(tr, t, 0);
+}
+
+static void on_ptrace_event(struct hst_tracer *tr, struct hst_tracee *t, int event, int sig)
+{
+	switch (event) {
+	case PTRACE_EVENT_STOP:
+		on_event_stop(tr, t, sig);
+		break;
+	case PTRACE_EVENT_EXEC:
+		on_exec_event(tr, t);
+		break;
+	default:
+		/* FORK/VFORK/CLONE: the child is auto-attached and reports its own
+		 * first stop; EXIT: the exit status follows. */
+		tracee_resume(tr, t, 0);
+		break;
+	}
+}
+
+static void on_exited(struct hst_tracer *tr, pid_t tid, int status)
+{
+	struct hst_tracee *t = hst_tracees_find(tr->tracees, tid);
+
+	if (tid == tr->child)
+		tr->exit_status = status;
+	if (!t)
+		return;
+	if (!(t->flags & HST_TRACEE_HIDDEN)) {
+		if (WIFEXITED(status))
+			record_simple(tr, t, HST_RAW_EXITED, 0, WEXITSTATUS(status), 0);
+		else
+			record_simple(tr, t, HST_RAW_KILLED, WTERMSIG(status), WTERMSIG(status),
+				      WCOREDUMP(status) ? HST_RAWF_CORE : 0);
+	}
+	tracee_gone(tr, t);
+}
+
+static void dispatch(struct hst_tracer *tr, pid_t tid, int status)
+{
+	struct hst_tracee *t;
+	int sig, event;
+
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		on_exited(tr, tid, status);
+		return;
+	}
+	if (!WIFSTOPPED(status))
+		return;
+	t = tracee_get(tr, tid);
+	if (!t) {
+		/* Out of memory for the table: let it go rather than stall it. */
+		ptrace(PTRACE_DETACH, tid, 0, 0);
+		return;
+	}
+	t->flags &= ~HST_TRACEE_LISTENING;
+	sig = WSTOPSIG(status);
+	event = (unsigned)status >> 16;
+	if (sig == (SIGTRAP | 0x80))
+		on_syscall_stop(tr, t);
+	else if (event)
+		on_ptrace_event(tr, t, event, sig);
+	else
+		on_signal_stop(tr, t, sig);
+}
+
+/* --- detaching ---------------------------------------------------------- */
+
+static void interrupt_one(struct hst_tracee *t, void *arg)
+{
+	struct hst_tracer *tr = arg;
+
+	t->flags |= HST_TRACEE_DETACHING;
+	if (t->flags & HST_TRACEE_LISTENING) {
+		/* Stopped in group-stop: detach now; it stays stopped, untraced. */
+		ptrace(PTRACE_DETACH, t->tid, 0, 0);
+		if (!(t->flags & HST_TRACEE_HIDDEN))
+			record_simple(tr, t, HST_RAW_DETACHED, 0, 0, 0);
+		return;
+	}
+	/* Running or sleeping: make it stop; it is detached at that stop. */
+	ptrace(PTRACE_INTERRUPT, t->tid, 0, 0);
+}
+
+static void drop_listening(struct hst_tracee *t, void *arg)
+{
+	struct hst_tracer *tr = arg;
+	if ((t->flags & HST_TRACEE_DETACHING) && (t->flags & HST_TRACEE_LISTENING))
+		tracee_gone(tr, t);
+}
+
+static void begin_detach(struct hst_tracer *tr)
+{
+	tr->detaching = 1;
+	hst_tracees_each(tr->tracees, interrupt_one, tr);
+	/* Removal is not allowed while iterating: a second pass drops them. */
+	hst_tracees_each(tr->tracees, drop_listening, tr);
+}
+
+/* --- the loop ----------------------------------------------------------- */
+
+/*
+ * The wake signal must not be lost between the check of stop_requested and
+ * the wait: a signal there would leave waitpid() blocked for good.  So the
+ * handler jumps back to the check whenever the ptrace thread is between the
+ * two (wake_jmp is set only there, and only on this thread).  The jump skips
+ * restoring the signal mask, to keep a sigprocmask() call off every stop;
+ * the rare woken path unblocks the signal itself.
+ */
+static __thread sigjmp_buf *wake_jmp;
+
+static void wake_handler(int sig)
+{
+	(void)sig;
+	if (wake_jmp)
+		siglongjmp(*wake_jmp, 1);
+}
+
+static void unblock_wake(int signo)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, signo);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+static void wait_loop(struct hst_tracer *tr)
+{
+	sigjmp_buf jb;
+	int status;
+
+	while (hst_tracees_count(tr->tracees) > 0) {
+		if (sigsetjmp(jb, 0)) {
+			wake_jmp = NULL;
+			unblock_wake(tr->cfg.wake_signal);
+		}
+		wake_jmp = &jb;
+		/* Relaxed is enough: the flag carries no data with it. */
+		if (!tr->detaching && atomic_load_explicit(&tr->stop_requested, memory_order_relaxed)) {
+			wake_jmp = NULL;
+			begin_detach(tr);
+			continue;
+		}
+		pid_t tid = waitpid(-1, &status, __WALL | __WNOTHREAD);
+		wake_jmp = NULL;
+		if (tid < 0) {
+			if (errno == EINTR)
+				continue;
+			break; /* ECHILD: nothing left to wait for */
+		}
+		dispatch(tr, tid, status);
+	}
+}
+
+/* --- launching and attaching -------------------------------------------- */
+
+static void child_exec(const struct hst_tracer_config *cfg)
+{
+	sigprocmask(SIG_SETMASK, &cfg->child_sigmask, NULL);
+	raise(SIGSTOP);
+	execv(cfg->path, cfg->argv);
+	_exit(127);
+}
+
+static int launch(struct hst_tracer *tr)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		child_exec(&tr->cfg);
+	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return -ECHILD;
+	}
+	if (ptrace(PTRACE_SEIZE, pid, 0, (void *)(long)tr->options) < 0) {
+		int err = -errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return err;
+	}
+	tr->child = pid;
+	if (!tracee_new(tr, pid, pid, HST_TRACEE_HIDDEN))
+		return -ENOMEM;
+	kill(pid, SIGCONT);
+	return 0;
+}
+
+static int seize_thread(struct hst_tracer *tr, pid_t tgid, pid_t tid, bool *added)
+{
+	*added = false;
+	if (hst_tracees_find(tr->tracees, tid))
+		return 0;
+	if (ptrace(PTRACE_SEIZE, tid, 0, (void *)(long)tr->options) < 0) {
+		if (errno == ESRCH)
+			return 0; /* the thread exited meanwhile */
+		return -errno;
+	}
+	ptrace(PTRACE_INTERRUPT, tid, 0, 0);
+	if (!tracee_new(tr, tid, tgid, HST_TRACEE_ATTACHED))
+		return -ENOMEM;
+	*added = true;
+	return 0;
+}
+
+/* Seize every thread of pid, re-reading the task list until it is stable. */
+static int attach_process(struct hst_tracer *tr, pid_t pid)
+{
+	char path[64];
+	bool grew = true;
+
+	if (pid == getpid())
+		return HSTRACE_E_SELF;
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	while (grew) {
+		DIR *d = opendir(path);
+		struct dirent *de;
+		if (!d)
+			return errno == ENOENT ? HSTRACE_E_NO_PROCESS : -errno;
+		grew = false;
+		while ((de = readdir(d))) {
+			bool added;
+			pid_t tid = atoi(de->d_name);
+			if (tid <= 0)
+				continue;
+			int err = seize_thread(tr, pid, tid, &added);
+			if (err < 0) {
+				closedir(d);
+				return err;
+			}
+			grew |= added;
+		}
+		closedir(d);
+	}
+	return hst_tracees_count(tr->tracees) ? 0 : HSTRACE_E_NO_PROCESS;
+}
+
+static int tracer_setup(struct hst_tracer *tr)
+{
+	int err = 0;
+
+	tr->options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT;
+	if (tr->cfg.follow)
+		tr->options |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE;
+	if (tr->cfg.path)
+		return launch(tr);
+	for (size_t i = 0; i < tr->cfg.npids && !err; i++)
+		err = attach_process(tr, tr->cfg.pids[i]);
+	return err;
+}
+
+static void *tracer_main(void *arg)
+{
+	struct hst_tracer *tr = arg;
+	sigset_t wake;
+	int err;
+
+	rcu_register_thread();
+	tr->thread_tid = (pid_t)syscall(SYS_gettid);
+	sigemptyset(&wake);
+	sigaddset(&wake, tr->cfg.wake_signal);
+	pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
+	err = tracer_setup(tr);
+	pthread_mutex_lock(&tr->lock);
+	tr->started = err < 0 ? err : 1;
+	pthread_cond_signal(&tr->cond);
+	pthread_mutex_unlock(&tr->lock);
+	if (err >= 0)
+		wait_loop(tr);
+	else
+		begin_detach(tr), wait_loop(tr);
+	hst_ring_close_sp(tr->cfg.ring);
+	rcu_unregister_thread();
+	return NULL;
+}
+
+static int install_wake_handler(int signo)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = wake_handler; /* no SA_RESTART: the wait must see EINTR */
+	sigemptyset(&sa.sa_mask);
+	return sigaction(signo, &sa, NULL) < 0 ? -errno : 0;
+}
+
+int hst_tracer_start(struct hst_tracer **out, const struct hst_tracer_config *cfg)
+{
+	struct hst_tracer *tr = calloc(1, sizeof(*tr));
+	int err;
+
+	if (!tr)
+		return -ENOMEM;
+	tr->cfg = *cfg;
+	tr->exit_status = -1;
+	atomic_init(&tr->stop_requested, 0);
+	pthread_mutex_init(&tr->lock, NULL);
+	pthread_cond_init(&tr->cond, NULL);
+	err = hst_tracees_create(&tr->tracees);
+	if (err < 0)
+		goto fail_tracees;
+	err = install_wake_handler(cfg->wake_signal);
+	if (err < 0)
+		goto fail_handler;
+	err = -pthread_create(&tr->thread, NULL, tracer_main, tr);
+	if (err < 0)
+		goto fail_thread;
+	pthread_mutex_lock(&tr->lock);
+	while (!tr->started)
+		pthread_cond_wait(&tr->cond, &tr->lock);
+	err = tr->started < 0 ? tr->started : 0;
+	pthread_mutex_unlock(&tr->lock);
+	if (err < 0) {
+		pthread_join(tr->thread, NULL);
+		goto fail_thread;
+	}
+	*out = tr;
+	return 0;
+
+fail_thread:
+fail_handler:
+	hst_tracees_destroy(tr->tracees);
+fail_tracees:
+	pthread_cond_destroy(&tr->cond);
+	pthread_mutex_destroy(&tr->lock);
+	free(tr);
+	return err;
+}
+
+void hst_tracer_stop(struct hst_tracer *tr)
+{
+	/* Relaxed: the wait loop re-reads it after every wake-up. */
+	atomic_store_explicit(&tr->stop_requested, 1, memory_order_relaxed);
+	if (tr->thread_tid)
+		syscall(SYS_tgkill, getpid(), tr->thread_tid, tr->cfg.wake_signal);
+}
+
+void hst_tracer_join(struct hst_tracer *tr)
+{
+	pthread_join(tr->thread, NULL);
+}
+
+int hst_tracer_exit_status(const struct hst_tracer *tr)
+{
+	return tr->exit_status;
+}
+
+uint64_t hst_tracer_records(const struct hst_tracer *tr)
+{
+	return tr->seq;
+}
+
+uint64_t hst_tracer_tracees(const struct hst_tracer *tr)
+{
+	return tr->tracees_seen;
+}
+
+void hst_tracer_free(struct hst_tracer *tr)
+{
+	if (!tr)
+		return;
+	hst_tracees_destroy(tr->tracees);
+	pthread_cond_destroy(&tr->cond);
+	pthread_mutex_destroy(&tr->lock);
+	free(tr);
+}

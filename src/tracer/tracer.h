@@ -1,0 +1,53 @@
+/*
+ * The tracer: the only code in hstrace that calls ptrace or waits for
+ * tracees.  It owns one thread, the ptrace thread, which launches or attaches
+ * to the targets, handles every stop, captures a raw record per stop into
+ * the raw ring (it is that ring's only producer) and restarts the tracee.
+ */
+#ifndef HST_TRACER_H
+#define HST_TRACER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct hst_ring;
+
+struct hst_tracer_config {
+	const char *path;        /* resolved program to exec, or NULL */
+	char *const *argv;       /* its argv */
+	const pid_t *pids;       /* -p targets */
+	size_t npids;
+	bool follow;             /* follow forks, vforks and threads */
+	unsigned strsize;        /* -s: bytes of buffers and strings to capture */
+	struct hst_ring *ring;   /* raw records go here */
+	sigset_t child_sigmask;  /* signal mask the launched program starts with */
+	int wake_signal;         /* interrupts the ptrace thread's wait */
+};
+
+struct hst_tracer;
+
+/*
+ * Create the tracer and its ptrace thread, and wait for that thread to have
+ * launched the program (held before exec) or attached to every pid.
+ * 0, or the launch/attach error (see hstrace_start).
+ */
+int hst_tracer_start(struct hst_tracer **out, const struct hst_tracer_config *cfg);
+
+/* Ask the ptrace thread to detach from everything.  Async-signal-safe. */
+void hst_tracer_stop(struct hst_tracer *tr);
+
+/* Wait for the ptrace thread to end (the ring is closed by then) and free. */
+void hst_tracer_join(struct hst_tracer *tr);
+
+/* After join: wait status of the launched program, or -1. */
+int hst_tracer_exit_status(const struct hst_tracer *tr);
+
+/* After join: counters. */
+uint64_t hst_tracer_records(const struct hst_tracer *tr);
+uint64_t hst_tracer_tracees(const struct hst_tracer *tr);
+
+void hst_tracer_free(struct hst_tracer *tr);
+
+#endif
