@@ -566,7 +566,7 @@ Test(log, unknown_tags_and_block_types_are_skipped)
 static int open_status(const char *path)
 {
 	struct hst_log_meta m;
-	struct hst_log_reader *r = (struct hst_log_reader *)&m;
+	struct hst_log_reader *r = (struct hst_log_reader *)&m; /* not NULL: open must clear it */
 	int rc = hst_log_reader_open(&r, path, &m);
 
 	if (rc == 0)
@@ -986,7 +986,7 @@ Test(log, writer_rejects_bad_records)
 
 Test(log, writer_open_on_unwritable_fds)
 {
-	struct hst_log_writer *w = (struct hst_log_writer *)&w;
+	struct hst_log_writer *w = (struct hst_log_writer *)&w; /* not NULL: open must clear it */
 	int full = open("/dev/full", O_WRONLY | O_CLOEXEC);
 	int ro = open("/dev/null", O_RDONLY | O_CLOEXEC);
 

@@ -83,7 +83,7 @@ static pthread_once_t crc32c_once = PTHREAD_ONCE_INIT;
 
 static uint32_t crc32c_soft(uint32_t crc, const unsigned char *p, size_t n)
 {
-	const uint32_t (*t)[256] = crc32c_table;
+	uint32_t (*t)[256] = crc32c_table;
 
 	for (; n > 0 && ((uintptr_t)p & 7u); n--)
 		crc = t[0][(crc ^ *p++) & 0xffu] ^ (crc >> 8);
@@ -673,7 +673,9 @@ static int block_check(struct hst_log_reader *r, uint64_t off, struct block *b)
 		return BLOCK_SHORT;
 	b->payload = p + LOG_BLOCK_HDR_SIZE;
 	b->end = off + whole;
-	if (crc32c(b->payload, b->hdr.len) != b->hdr.crc || !payload_framed(b))
+	/* Framing first: it rejects most false sync words of a resync scan
+	 * after a few bytes, where the CRC would read the whole length. */
+	if (!payload_framed(b) || crc32c(b->payload, b->hdr.len) != b->hdr.crc)
 		return BLOCK_DAMAGED;
 	return BLOCK_INTACT;
 }

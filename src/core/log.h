@@ -17,6 +17,12 @@
  *                        (struct hst_raw, exactly as in the ring)
  *   HST_LOG_BLK_END      u64 total records, u64 total blocks: clean end
  *
+ * "Total blocks" counts every block before END, META included.  All payloads
+ * the writer makes are multiples of 8, so it never writes padding.  A reader
+ * takes an END as a clean end only if its totals match what it read or some
+ * damage was already found: the CRC does not cover the block header, so this
+ * is what catches a RECORDS block whose type field took a hit.
+ *
  * The writer is used by the log sink thread only; a reader by one thread.
  */
 #ifndef HST_LOG_H
@@ -75,11 +81,23 @@ struct hst_log_meta {
 /* --- writer --- */
 struct hst_log_writer;
 
-/* Write the file header and META block to fd.  0 or -errno. */
+/*
+ * Write the file header and META block to fd.  meta may be NULL; its empty
+ * fields (arch, kernel, version, both clocks zero) are filled from this
+ * machine.  argv (NULL-terminated) is stored as HST_LOG_TAG_CMDLINE; when
+ * argv is NULL, meta->cmdline is stored as it is.  0 or -errno: -ENOMEM,
+ * -E2BIG (META over 64 MiB), or what write(2) said (-ENOSPC, -EBADF...).
+ * *out is NULL on failure.
+ */
 int hst_log_writer_open(struct hst_log_writer **out, int fd, const struct hst_log_meta *meta,
 			const char *const *argv);
 
-/* Append one raw record to the current block (flushed at 256 KiB). 0 or -errno. */
+/*
+ * Append one raw record to the current block (flushed at 256 KiB). 0 or -errno:
+ * -EINVAL (the record fails hst_raw_validate(): it would spoil its block),
+ * -EMSGSIZE (larger than a block may be, 64 MiB), -ENOMEM, or the write
+ * error of the flush.  After a write error every call returns that error.
+ */
 int hst_log_writer_append(struct hst_log_writer *w, const struct hst_raw *rec);
 
 /* Write the current block out now (so a killed tracer loses little). 0 or -errno. */
@@ -88,6 +106,7 @@ int hst_log_writer_flush(struct hst_log_writer *w);
 /* Flush, write the END block, free.  Does not close fd.  0 or -errno. */
 int hst_log_writer_close(struct hst_log_writer *w);
 
+/* Records accepted by append so far; bytes that reached fd so far. */
 uint64_t hst_log_writer_records(const struct hst_log_writer *w);
 uint64_t hst_log_writer_bytes(const struct hst_log_writer *w);
 
@@ -96,7 +115,13 @@ struct hst_log_reader;
 
 /*
  * Open path, check the file header and read META.  Errors: -errno from
- * open/read, HSTRACE_E_NOT_A_LOG (bad magic), HSTRACE_E_LOG_VERSION.
+ * open/read, -ENOMEM, HSTRACE_E_NOT_A_LOG (bad magic, or shorter than the
+ * 16-byte file header), HSTRACE_E_LOG_VERSION, HSTRACE_E_LOG_ARCH (META
+ * names an arch other than "x86_64").  meta may be NULL; it is zeroed first.
+ * A META block that is cut or damaged is not an error here: meta stays
+ * empty and hst_log_reader_next() reports the block like any other.
+ * Reads the file forward with read(2) and keeps only a window of it (about
+ * one block), so any size of log works, and so does a pipe.
  */
 int hst_log_reader_open(struct hst_log_reader **out, const char *path, struct hst_log_meta *meta);
 
@@ -107,10 +132,18 @@ int hst_log_reader_open(struct hst_log_reader **out, const char *path, struct hs
  * early: HSTRACE_E_LOG_TRUNCATED (the tail is cut), HSTRACE_E_LOG_CORRUPT
  * (no intact block follows a damaged one).  A damaged block that an intact
  * one follows is skipped and counted; see hst_log_reader_damage().
+ * Records of a damaged block are never returned, not even the good ones
+ * before the damage.  Also -errno (-EIO, -ENOMEM) if reading fails.  Once it
+ * has returned something other than 1 it keeps returning the same.
  */
 int hst_log_reader_next(struct hst_log_reader *r, const struct hst_raw **rec);
 
-/* File offset where reading stopped, and records returned so far. */
+/*
+ * File offset where reading stopped, and records returned so far.  While
+ * reading, the offset is the end of the last block taken; once next() has
+ * returned 0 it is the end of END, and after an error the start of the
+ * block that was cut or damaged ("truncated at byte N after M records").
+ */
 uint64_t hst_log_reader_offset(const struct hst_log_reader *r);
 uint64_t hst_log_reader_records(const struct hst_log_reader *r);
 

@@ -191,6 +191,8 @@ static void *log_main(void *arg)
 	}
 	if (s->err < 0)
 		hst_ring_detach_mc(s->raw, s->consumer);
+	if (s->err == 0)
+		s->err = hst_log_writer_flush(s->writer);
 	s->bytes = hst_log_writer_bytes(s->writer);
 	int err = hst_log_writer_close(s->writer);
 	if (s->err == 0)
