@@ -215,7 +215,7 @@ static void configure(hstrace_t *t, const struct options *o)
 		fd = o->text_file ? open_output(o->text_file, "output file") : STDERR_FILENO;
 		if (want_color(o->color, fd))
 			flags |= HSTRACE_OUT_COLOR;
-		if (o->text_file && o->follow && !o->read_file)
+		if (o->text_file && o->follow)
 			flags |= HSTRACE_OUT_PID_COLUMN;
 		check(hstrace_output(t, HSTRACE_FMT_TEXT, fd, flags), "output");
 	}
