@@ -272,6 +272,16 @@ static int report_log_error(const struct options *o, hstrace_t *t, int err)
 	return 1;
 }
 
+static void report_recording(const struct options *o, hstrace_t *t)
+{
+	hstrace_stats_t st;
+
+	hstrace_get_stats(t, &st);
+	fprintf(stderr, "hstrace: recorded %llu records (%llu bytes) from %llu tracees to %s\n",
+		(unsigned long long)st.records, (unsigned long long)st.log_bytes,
+		(unsigned long long)st.processes, o->log_file);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -312,6 +322,8 @@ int main(int argc, char **argv)
 	}
 	if (err < 0)
 		fprintf(stderr, "hstrace: output: %s\n", hstrace_strerror(err));
+	else if (o.log_file && !o.quiet)
+		report_recording(&o, t);
 	hstrace_free(t);
 	if (err < 0)
 		return 1;

@@ -11,8 +11,10 @@
  * rest of the buffer and puts the record at offset 0; consumers skip PADs.
  *
  * Ownership.
- *   - Producer line (tail + producer-private fields): written by the producer
- *     only.  Consumers acquire-load tail; everything below tail is published.
+ *   - Producer line (tail): written by the producer only.  Consumers
+ *     acquire-load tail; every byte below it is published.  The producer's
+ *     own bookkeeping (its copy of tail, the reservation) sits on a private
+ *     line so that writing it does not disturb consumers reading tail.
  *   - Consumer shared line (head, state, attached): written by consumer c,
  *     read by the producer (and state by close/abort).  The head is published
  *     lazily, every publish_every (capacity/16) bytes and always before the
@@ -22,6 +24,8 @@
  *     never sleeps with bytes it has consumed still unpublished, so a
  *     producer waiting for space is always woken (see below).
  *   - Consumer private line (pos, cached tail, ...): consumer c's thread.
+ *     A consumer reloads tail only when it has caught up with its cached
+ *     copy.
  *   - The producer caches the minimum head and re-reads the consumers' heads
  *     only when that cache says the record does not fit.
  *
@@ -117,9 +121,11 @@ struct hst_ring {
 	size_t max_record;
 	unsigned nconsumers;
 
-	/* Producer line: tail is read by consumers, the rest is private. */
+	/* Producer line: written by the producer, read by consumers. */
 	alignas(CACHE_LINE) _Atomic uint64_t tail;
-	uint64_t ptail;      /* producer's copy of tail */
+
+	/* Producer private line. */
+	alignas(CACHE_LINE) uint64_t ptail; /* producer's copy of tail */
 	uint64_t cached_min; /* a lower bound of the attached consumers' heads */
 	uint64_t res_pad;    /* PAD bytes in front of the reserved record */
 	size_t res_max;      /* maxlen of the outstanding reservation */
@@ -552,6 +558,7 @@ const void *hst_ring_next_mc(struct hst_ring *r, unsigned idx, size_t *len)
 	const struct ring_hdr *h;
 	int closed;
 
+	assert(idx < r->nconsumers);
 	consumer_release(r, c);
 	while (!(h = consumer_next(r, c, &closed)) && !closed)
 		consumer_sleep(r, idx);
@@ -567,6 +574,7 @@ const void *hst_ring_try_next_mc(struct hst_ring *r, unsigned idx, size_t *len,
 	struct ring_consumer *c = &r->cons[idx];
 	const struct ring_hdr *h;
 
+	assert(idx < r->nconsumers);
 	consumer_release(r, c);
 	h = consumer_next(r, c, closed);
 	if (!h) {
@@ -583,6 +591,7 @@ void hst_ring_detach_mc(struct hst_ring *r, unsigned idx)
 {
 	struct ring_consumer *c = &r->cons[idx];
 
+	assert(idx < r->nconsumers);
 	c->detached = true;
 	/*
 	 * seq_cst: Dekker with producer_sleep(), which stores prod_waiting and

@@ -35,12 +35,14 @@ struct hst_ring;
 
 /*
  * Create a ring of capacity bytes (rounded up to a power of two, at least
- * 64 KiB) with nconsumers consumers.  Returns 0 or -ENOMEM/-EINVAL.
+ * 64 KiB) with nconsumers consumers.  Returns 0 or -ENOMEM/-EINVAL
+ * (-EINVAL: nconsumers is 0 or above HST_RING_MAX_CONSUMERS, or capacity is
+ * above 1 GiB).  On error *out is NULL.
  */
 int hst_ring_create(struct hst_ring **out, size_t capacity, unsigned nconsumers);
 void hst_ring_destroy(struct hst_ring *r);
 
-/* Largest record hst_ring_reserve_sp() accepts for this ring. */
+/* Largest record hst_ring_reserve_sp() accepts: capacity/4 - 8 bytes. */
 size_t hst_ring_max_record(const struct hst_ring *r);
 
 /*

@@ -147,9 +147,12 @@ static void log_status(struct hst_sink *s, bool final)
 
 	if (!s->log.status)
 		return;
-	n = snprintf(line, sizeof(line), "\rhstrace: %" PRIu64 " records, %" PRIu64 " bytes, %" PRIu64
-		     " processes%s", hst_log_writer_records(s->writer), hst_log_writer_bytes(s->writer),
-		     s->processes, final ? "\033[K\n" : "\033[K");
+	if (final)
+		n = snprintf(line, sizeof(line), "\r\033[K");
+	else
+		n = snprintf(line, sizeof(line), "\rhstrace: %" PRIu64 " records, %" PRIu64 " bytes, %" PRIu64
+			     " tracees\033[K", hst_log_writer_records(s->writer),
+			     hst_log_writer_bytes(s->writer), s->processes);
 	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0) {
 		/* a status line is best effort */
 	}
