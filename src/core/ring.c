@@ -281,7 +281,10 @@ static void producer_sleep(struct hst_ring *r, uint64_t tail, uint64_t need)
 	if (!fits(r, tail, r->cached_min, need) &&
 	    !atomic_load_explicit(&r->aborted, memory_order_seq_cst))
 		futex_wait(&r->prod_waiting, 1, NULL);
-	/* Relaxed: only the producer reads the flag as a condition to sleep. */
+	/*
+	 * Relaxed: a consumer that still sees 1 only makes a spurious wake-up;
+	 * the next sleep sets it again with seq_cst.
+	 */
 	atomic_store_explicit(&r->prod_waiting, 0, memory_order_relaxed);
 }
 
@@ -340,12 +343,15 @@ static void wake_consumers(struct hst_ring *r, uint32_t mask, uint64_t tail)
 		s = atomic_load_explicit(&cons->state, memory_order_relaxed);
 		if (s == CONS_AWAKE)
 			continue;
-		/* The head was published before the sleeper set its bit. */
+		/*
+		 * Relaxed: the sleeper stored its head before setting its bit,
+		 * and a stale (older) head only wakes it early.
+		 */
 		if (s == CONS_BATCH &&
 		    tail - atomic_load_explicit(&cons->head, memory_order_relaxed) <
 			    r->batch_bytes)
 			continue;
-		/* Relaxed: the wake-up publishes nothing; tail did (release). */
+		/* Relaxed: the wake-up publishes nothing; the tail store did. */
 		if (atomic_compare_exchange_strong_explicit(&cons->state, &s,
 				CONS_AWAKE, memory_order_relaxed, memory_order_relaxed))
 			futex_wake(&cons->state);
@@ -452,6 +458,7 @@ static void consumer_publish(struct hst_ring *r, struct ring_consumer *c)
 	 */
 	if (!atomic_load_explicit(&r->prod_waiting, memory_order_seq_cst))
 		return;
+	/* Relaxed: ordered by the load of prod_waiting just above. */
 	target = atomic_load_explicit(&r->prod_target, memory_order_relaxed);
 	if ((int64_t)(old - target) < 0 && (int64_t)(c->pos - target) >= 0)
 		wake_producer(r);
@@ -472,7 +479,11 @@ static const struct ring_hdr *consumer_peek(struct hst_ring *r,
 		const struct ring_hdr *h;
 
 		if (c->pos == c->cached_tail) {
-			/* Pairs with the release store in hst_ring_commit_sp(). */
+			/*
+			 * Acquire: pairs with the (seq_cst, hence release)
+			 * store of tail in hst_ring_commit_sp(), so the
+			 * records below it are fully written.
+			 */
 			c->cached_tail = atomic_load_explicit(&r->tail,
 							      memory_order_acquire);
 			if (c->pos == c->cached_tail)
@@ -526,7 +537,10 @@ static void consumer_sleep(struct hst_ring *r, unsigned idx)
 	    !atomic_load_explicit(&r->aborted, memory_order_seq_cst))
 		futex_wait(&c->state, mode,
 			   mode == CONS_BATCH ? &batch_timeout : NULL);
-	/* Relaxed: the producer only uses these to decide on a wake-up. */
+	/*
+	 * Relaxed: the producer only uses these to decide on a wake-up, and a
+	 * stale "asleep" seen there costs a spurious FUTEX_WAKE at most.
+	 */
 	atomic_store_explicit(&c->state, CONS_AWAKE, memory_order_relaxed);
 	atomic_fetch_and_explicit(&r->sleepers, ~bit, memory_order_relaxed);
 }
