@@ -21,6 +21,13 @@ size 0 and at a large size N, R times each, and reports medians:
                the peak of every descendant it reaped), so this includes the
                workload; the untraced row is the workload alone (~1 MB).
   spread %     (max - min) / median of the R wall times at size N.
+  busy %       CPU used by everything else on the machine during the size-N
+               runs (from /proc/stat, minus the run's own rusage), as a
+               percentage of all CPUs, median over the runs. Above a few
+               percent, other work disturbed the row.
+The JSON rows also carry overhead_min_us, the same as ovh but computed from
+the fastest run at each size: noise only adds time, so on a busy machine it
+is a useful second opinion.
 
 Only the Python standard library is used. Nothing is built here: point
 --build at a meson build directory (default ../build next to this script).
@@ -131,11 +138,24 @@ class Sample:
         self.calls = calls
         self.stderr = stderr
         self.log_bytes = log_bytes
+        self.other_cpu = None  # CPU seconds used by the rest of the machine
 
     def to_json(self):
         return {"wall_s": self.wall, "cpu_s": self.cpu,
                 "maxrss_kb": self.maxrss_kb, "rc": self.rc,
-                "calls": self.calls, "log_bytes": self.log_bytes}
+                "calls": self.calls, "log_bytes": self.log_bytes,
+                "other_cpu_s": self.other_cpu}
+
+
+def machine_busy_seconds():
+    """CPU seconds all CPUs have spent not idle since boot (/proc/stat)."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 REPORT_RE = re.compile(r"wall_ns=(\d+) utime_us=(\d+) stime_us=(\d+) maxrss_kb=(\d+)")
@@ -160,6 +180,7 @@ def run_once(argv, timeout, paths):
         os.unlink(log_path)
     if launcher:
         argv = [launcher, paths["report"], "--"] + argv
+    busy_before = machine_busy_seconds()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
@@ -172,6 +193,7 @@ def run_once(argv, timeout, paths):
         finally:
             killer.cancel()
         wall = time.perf_counter() - start
+        busy_after = machine_busy_seconds()
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
@@ -186,8 +208,11 @@ def run_once(argv, timeout, paths):
             wall, cpu = wall_ns / 1e9, (utime_us + stime_us) / 1e6
         os.unlink(paths["report"])
     log_bytes = os.path.getsize(log_path) if os.path.exists(log_path) else None
-    return Sample(wall, cpu, maxrss, proc.returncode,
-                  int(counts[-1]) if counts else None, stderr, log_bytes)
+    sample = Sample(wall, cpu, maxrss, proc.returncode,
+                    int(counts[-1]) if counts else None, stderr, log_bytes)
+    if busy_before is not None and busy_after is not None:
+        sample.other_cpu = max(0.0, busy_after - busy_before - cpu)
+    return sample
 
 
 def sample_problem(sample):
@@ -301,6 +326,8 @@ def summarize(samples, size):
     c_big = statistics.median(s.cpu for s in big)
     c_zero = statistics.median(s.cpu for s in zero)
     walls = [s.wall for s in big]
+    others = [s.other_cpu / (s.wall * (os.cpu_count() or 1)) * 100
+              for s in big if s.other_cpu is not None and s.wall > 0]
     logs = [s.log_bytes for s in big if s.log_bytes is not None]
     logs_zero = [s.log_bytes for s in zero if s.log_bytes is not None]
     return {
@@ -308,9 +335,13 @@ def summarize(samples, size):
         "t_size_s": t_big,
         "t_zero_s": t_zero,
         "us_per_call": (t_big - t_zero) / calls * 1e6,
+        # Noise only ever adds time, so the fastest runs are a useful
+        # second opinion when the machine was busy.
+        "us_per_call_min": (min(walls) - min(s.wall for s in zero)) / calls * 1e6,
         "cpu_us_per_call": (c_big - c_zero) / calls * 1e6,
         "maxrss_kb": statistics.median(s.maxrss_kb for s in big),
         "spread_pct": (max(walls) - min(walls)) / t_big * 100 if t_big else 0,
+        "other_cpu_pct": statistics.median(others) if others else None,
         "log_bytes_per_call": ((statistics.median(logs) -
                                 statistics.median(logs_zero)) / calls
                                if logs and logs_zero else None),
@@ -325,6 +356,7 @@ def add_relative(rows):
         return
     for row in by_name.values():
         row["overhead_us"] = row["us_per_call"] - base["us_per_call"]
+        row["overhead_min_us"] = row["us_per_call_min"] - base["us_per_call_min"]
         row["cpu_overhead_us"] = row["cpu_us_per_call"] - base["cpu_us_per_call"]
         row["fixed_ms"] = (row["t_zero_s"] - base["t_zero_s"]) * 1e3
     floors = [by_name[n]["overhead_us"] for n in FLOOR_CONFIGS if n in by_name]
@@ -355,6 +387,7 @@ TABLE_COLUMNS = [
     ("x floor", "x_floor", ".2f", ">"),
     ("maxRSS MB", "maxrss_mb", ".1f", ">"),
     ("spread %", "spread_pct", ".1f", ">"),
+    ("busy %", "other_cpu_pct", ".0f", ">"),
 ]
 
 
@@ -436,9 +469,17 @@ def parse_args(argv):
                         help="override N for every workload")
     parser.add_argument("--timeout", type=float, default=600,
                         help="seconds before one run is killed (default 600)")
+    parser.add_argument("--cpus", metavar="LIST",
+                        help="run everything on these CPUs (e.g. 0 or 0,1): on a"
+                             " VM, one CPU removes the cross-CPU wakeup cost")
     parser.add_argument("--json", metavar="FILE",
                         help="also write results here (always: BUILD/bench-results.json)")
     args = parser.parse_args(argv)
+    if args.cpus is not None:
+        try:
+            args.cpus = sorted({int(c) for c in args.cpus.split(",")})
+        except ValueError:
+            parser.error("--cpus takes a comma-separated list of CPU numbers")
     if args.runs is None:
         args.runs = 1 if args.quick else 3
     if args.runs < 1:
@@ -468,11 +509,12 @@ def collect_meta(args, paths, sizes):
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "host": platform.node(),
         "kernel": platform.release(),
-        "cpus": os.cpu_count(),
+        "ncpus": os.cpu_count(),
         "cpu_model": cpu_model(),
         "python": platform.python_version(),
         "build": paths["build"],
         "runs": args.runs,
+        "cpu_affinity": sorted(os.sched_getaffinity(0)),
         "quick": args.quick,
         "sizes": sizes,
         "strace_version": tool_version([paths["strace"], "-V"]) if paths["strace"] else None,
@@ -510,6 +552,11 @@ def main():
     build = os.path.abspath(args.build)
     if not os.path.isdir(build):
         sys.exit("run.py: build dir %s does not exist; pass --build DIR" % build)
+    if args.cpus:
+        try:
+            os.sched_setaffinity(0, args.cpus)  # inherited by every run
+        except OSError as exc:
+            sys.exit("run.py: cannot run on CPUs %s: %s" % (args.cpus, exc))
     workloads = select(WORKLOADS, args.only, "workload")
     configs = select(CONFIGS, args.configs, "config")
     if CONFIGS[0] not in configs:
@@ -546,8 +593,10 @@ def main():
     table = render_table(rows)
     print()
     print("hstrace per-syscall overhead  (%s, %s CPUs, kernel %s, median of %d,"
-          " load %.2f -> %.2f)" % (meta["cpu_model"], meta["cpus"], meta["kernel"],
-                                   args.runs, load_before, meta["loadavg_after"]))
+          " load %.2f -> %.2f%s)" % (
+              meta["cpu_model"], os.cpu_count(), meta["kernel"], args.runs,
+              load_before, meta["loadavg_after"],
+              ", on CPUs %s" % args.cpus if args.cpus else ""))
     print(table)
     print()
     for config in configs:
@@ -556,7 +605,9 @@ def main():
     print("us/call = (t(N) - t(0)) / calls; ovh = us/call - untraced us/call;"
           " cpu ovh: the same in user+sys CPU of tracer and workload;")
     print("fixed = extra time at N=0; x floor: vs the lowest floor-* ovh;"
-          " maxRSS = max(tracer, workload) peak RSS.")
+          " maxRSS = max(tracer, workload) peak RSS;")
+    print("busy = CPU used by other processes during the runs, % of all CPUs"
+          " (high: numbers disturbed).")
     if "perf-trace" in (c.name for c in active):
         print("perf trace does not stop the tracee and may drop events:"
               " its numbers are not directly comparable.")
