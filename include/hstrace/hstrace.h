@@ -20,10 +20,12 @@
  * workers, and one thread per output.  They end in hstrace_wait() or
  * hstrace_free().
  *
- * Signals.  hstrace_stop() interrupts the ptrace thread with the signal
- * HSTRACE_WAKE_SIGNAL (SIGRTMIN+5 unless changed); hstrace_start() installs a
- * handler for it that does nothing, so a program embedding the library must
- * leave that signal alone.
+ * Processes.  Besides the traced program, the ptrace thread forks one small
+ * "waker" child that sleeps until hstrace_stop() kills it (that is how a stop
+ * request interrupts the ptrace thread's wait).  Both are children of the
+ * ptrace thread: a plain wait()/waitpid(-1) elsewhere in the program, without
+ * __WNOTHREAD, could reap them, so prefer waiting for your own pids.  The
+ * library installs no signal handler.
  *
  * Errors.  Functions return 0 (or a count) on success and a negative number
  * on failure: -errno for system errors, or one of HSTRACE_E_* below.
@@ -155,7 +157,11 @@ HSTRACE_API int hstrace_follow(hstrace_t *t, bool follow);
 /* Decode worker threads; 0 picks the default.  HSTRACE_E_STATE, -EINVAL (> 64). */
 HSTRACE_API int hstrace_workers(hstrace_t *t, unsigned n);
 
-/* Bytes of the raw ring (default 16 MiB).  HSTRACE_E_STATE, -EINVAL (< 64 KiB). */
+/*
+ * Bytes of the raw ring and of each decoded ring (default 16 MiB).  The
+ * largest record (an execve with its argv and envp) needs 1 MiB at least.
+ * HSTRACE_E_STATE, -EINVAL (below 1 MiB or above 1 GiB).
+ */
 HSTRACE_API int hstrace_ring_size(hstrace_t *t, size_t bytes);
 
 /* Longest string or buffer shown and captured (-s, default 32).  HSTRACE_E_STATE. */

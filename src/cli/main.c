@@ -125,7 +125,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 's': o->strsize = parse_number(optarg, "string size (-s)", 65536); break;
 		case 'q': o->quiet = true; break;
 		case OPT_WORKERS: o->workers = (unsigned)parse_number(optarg, "worker count", 64); break;
-		case OPT_RING: o->ring_size = parse_number(optarg, "ring size", LONG_MAX); break;
+		case OPT_RING:
+			o->ring_size = parse_number(optarg, "ring size", LONG_MAX);
+			if (o->ring_size < (1l << 20) || o->ring_size > (1l << 30)) {
+				fprintf(stderr, "hstrace: --ring-size must be from 1M to 1G, not '%s'\n", optarg);
+				exit(2);
+			}
+			break;
 		case OPT_COLOR:
 			if (!strcmp(optarg, "auto")) o->color = COLOR_AUTO;
 			else if (!strcmp(optarg, "always")) o->color = COLOR_ALWAYS;
@@ -138,8 +144,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("hstrace %s\n", HSTRACE_VERSION_STRING); exit(0);
 		default:
-			if (optopt && strchr("ops", optopt))
-				fprintf(stderr, "hstrace: option -%c needs an argument (see hstrace --help)\n", optopt);
+			if (optopt >= 256)
+				fprintf(stderr, "hstrace: option '%s' needs an argument (see hstrace --help)\n",
+					argv[optind - 1]);
+			else if (optopt && strchr("ops", optopt))
+				fprintf(stderr, "hstrace: option '-%c' needs an argument (see hstrace --help)\n", optopt);
 			else if (optopt)
 				fprintf(stderr, "hstrace: unknown option '-%c' (see hstrace --help)\n", optopt);
 			else
@@ -277,9 +286,9 @@ static void report_recording(const struct options *o, hstrace_t *t)
 	hstrace_stats_t st;
 
 	hstrace_get_stats(t, &st);
-	fprintf(stderr, "hstrace: recorded %llu records (%llu bytes) from %llu tracees to %s\n",
+	fprintf(stderr, "hstrace: recorded %llu records (%llu bytes) from %llu %s to %s\n",
 		(unsigned long long)st.records, (unsigned long long)st.log_bytes,
-		(unsigned long long)st.processes, o->log_file);
+		(unsigned long long)st.processes, st.processes == 1 ? "tracee" : "tracees", o->log_file);
 }
 
 int main(int argc, char **argv)
@@ -300,7 +309,10 @@ int main(int argc, char **argv)
 	install_handlers();
 	err = hstrace_start(t);
 	if (err < 0) {
-		const char *what = o.read_file ? o.read_file : *o.argv ? o.argv[0] : "-p";
+		char pids[64] = "-p";
+		if (o.npids == 1)
+			snprintf(pids, sizeof(pids), "-p %d", o.pids[0]);
+		const char *what = o.read_file ? o.read_file : *o.argv ? o.argv[0] : pids;
 		if (err == -EPERM && o.npids)
 			fprintf(stderr, "hstrace: attach: %s (are you root, or is ptrace restricted?)\n",
 				hstrace_strerror(err));

@@ -7,10 +7,9 @@
  *
  * Everything here runs on the owner thread except hstrace_stop(), which may
  * run anywhere, in a signal handler too, and so only touches atomics and
- * sends a signal.  Threads the library starts block every signal (the
- * embedding program's handlers never run on them, and a write to a closed
- * pipe returns EPIPE instead of killing the process); the ptrace thread
- * unblocks only the wake signal.
+ * signals the tracer's waker process.  Threads the library starts block
+ * every signal: the embedding program's handlers never run on them, and a
+ * write to a closed pipe returns EPIPE instead of killing the process.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,11 +31,6 @@
 
 #define DEFAULT_RING (16u << 20)
 #define DEFAULT_STRSIZE 32u
-
-static int wake_signal(void)
-{
-	return SIGRTMIN + 5;
-}
 
 HSTRACE_API hstrace_t *hstrace_new(void)
 {
@@ -125,7 +119,7 @@ HSTRACE_API int hstrace_ring_size(hstrace_t *t, size_t bytes)
 {
 	if (t->state != HST_NEW)
 		return HSTRACE_E_STATE;
-	if (bytes < 64 * 1024)
+	if (bytes < 1024 * 1024 || bytes > (1ul << 30))
 		return -EINVAL;
 	t->ring_size = bytes;
 	return 0;
@@ -215,7 +209,8 @@ static int make_rings(hstrace_t *t)
 	if (err < 0)
 		return err;
 	for (unsigned i = 0; i < t->nworkers; i++) {
-		err = hst_ring_create(&t->decoded[i], t->ring_size / 2, text);
+		/* As large as the raw ring: a decoded record is a little larger than its raw one. */
+		err = hst_ring_create(&t->decoded[i], t->ring_size, text);
 		if (err < 0)
 			return err;
 	}
@@ -300,7 +295,7 @@ static int start_source(hstrace_t *t, const sigset_t *caller_mask)
 	struct hst_tracer_config cfg = {
 		.path = t->path, .argv = t->argv, .pids = t->pids, .npids = t->npids,
 		.follow = t->follow, .strsize = t->strsize, .ring = t->raw,
-		.child_sigmask = *caller_mask, .wake_signal = wake_signal(),
+		.child_sigmask = *caller_mask,
 	};
 	return hst_tracer_start(&t->tracer, &cfg);
 }

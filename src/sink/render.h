@@ -33,6 +33,9 @@ void hst_text_free(struct hst_text *t);
 /* Render one record (appending to o). */
 void hst_text_record(struct hst_text *t, const struct hst_drec *d, struct hst_out *o);
 
+/* The stream ended: close a line left open at a call's entry. */
+void hst_text_finish(struct hst_text *t, struct hst_out *o);
+
 /* Name of syscall nr into buf ("syscall_451" when unnamed). */
 const char *hst_text_syscall_name(long nr, unsigned raw_flags, char buf[32]);
 

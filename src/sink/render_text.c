@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/systable.h"
 #include "sink/render.h"
@@ -149,16 +150,18 @@ static void put_buffer(struct hst_out *o, const struct hst_drec *d, const struct
 	put_quoted(o, hst_drec_blob(d) + v->off, n, v->v > n);
 }
 
+/* strace shows at most -s elements of an array, then "...". */
 static void put_strv(struct hst_out *o, const struct hst_drec *d, const struct hst_dval *v, size_t limit)
 {
 	const char *p = hst_drec_blob(d) + v->off;
+	uint32_t shown = v->len < limit ? v->len : (uint32_t)limit;
 
 	if (v->flags & (HST_DVF_NULL | HST_DVF_FAULT)) {
 		put_ptr(o, d->args[v->arg]);
 		return;
 	}
 	hst_out_put(o, "[", 1);
-	for (uint32_t i = 0; i < v->len; i++) {
+	for (uint32_t i = 0; i < shown; i++) {
 		uint32_t hdr[2];
 		memcpy(hdr, p, sizeof(hdr));
 		if (i)
@@ -170,8 +173,8 @@ static void put_strv(struct hst_out *o, const struct hst_drec *d, const struct h
 				   (hdr[1] & HST_CAPF_TRUNC) || hdr[0] > limit);
 		p += 8 + ((hdr[0] + 3) & ~3u);
 	}
-	if (v->v > v->len)
-		hst_out_puts(o, v->len ? ", ..." : "...");
+	if (v->v > shown)
+		hst_out_puts(o, shown ? ", ..." : "...");
 	hst_out_put(o, "]", 1);
 }
 
@@ -292,6 +295,13 @@ static bool has_exit_half(const struct hst_drec *d)
 	return sig && sig->exit_from < sig->nargs;
 }
 
+static bool is_noreturn(const struct hst_drec *d)
+{
+	const struct hst_syscall_sig *sig = d->flags & (HST_RAWF_I386 | HST_RAWF_X32) ? NULL :
+					    hst_syscall_sig(d->nr);
+	return sig && sig->ret == HST_R_NORETURN;
+}
+
 static void on_entry(struct hst_text *t, struct hst_out *o, const struct hst_drec *d)
 {
 	struct tid_state *s = hst_tidmap_put(&t->tids, d->tid);
@@ -308,6 +318,14 @@ static void on_entry(struct hst_text *t, struct hst_out *o, const struct hst_dre
 	put_name(o, hst_text_syscall_name(d->nr, d->flags, buf));
 	hst_out_put(o, "(", 1);
 	put_values(t, o, d, false);
+	if (is_noreturn(d)) {
+		/* strace prints these whole at once: nothing can follow them. */
+		hst_out_put(o, ")", 1);
+		hst_out_pad_to(o, RET_COLUMN);
+		hst_out_puts(o, " = ?\n");
+		s->pending = 0;
+		return;
+	}
 	if (d->nvals && has_exit_half(d))
 		hst_out_put(o, ", ", 2);
 	t->open_tid = d->tid;
@@ -461,6 +479,18 @@ static void put_signame(struct hst_out *o, int sig)
 		hst_out_printf(o, "%d", sig);
 }
 
+/* strace adds the seconds to a non-zero clock_t, as a comment after it. */
+static void put_clock_ticks(struct hst_out *o, long ticks)
+{
+	static long hz;
+
+	if (!hz)
+		hz = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
+	hst_out_printf(o, "%ld", ticks);
+	if (ticks)
+		hst_out_printf(o, " /* %ld.%02ld s */", ticks / hz, (ticks % hz) * 100 / hz);
+}
+
 static void put_siginfo(struct hst_out *o, const siginfo_t *si)
 {
 	const char *code = si_code_name(si->si_signo, si->si_code);
@@ -483,7 +513,10 @@ static void put_siginfo(struct hst_out *o, const siginfo_t *si)
 			hst_out_printf(o, "%d", si->si_status);
 		else
 			put_signame(o, si->si_status);
-		hst_out_printf(o, ", si_utime=%ld, si_stime=%ld", (long)si->si_utime, (long)si->si_stime);
+		hst_out_puts(o, ", si_utime=");
+		put_clock_ticks(o, (long)si->si_utime);
+		hst_out_puts(o, ", si_stime=");
+		put_clock_ticks(o, (long)si->si_stime);
 	} else if (si->si_signo == SIGSEGV || si->si_signo == SIGBUS || si->si_signo == SIGILL ||
 		   si->si_signo == SIGFPE || si->si_signo == SIGTRAP) {
 		hst_out_puts(o, ", si_addr=");
@@ -545,6 +578,11 @@ static void on_gone(struct hst_text *t, struct hst_out *o, const struct hst_drec
 		hst_out_put(o, "\n", 1);
 	}
 	hst_tidmap_del(&t->tids, d->tid);
+}
+
+void hst_text_finish(struct hst_text *t, struct hst_out *o)
+{
+	close_open_line(t, o, 0);
 }
 
 void hst_text_record(struct hst_text *t, const struct hst_drec *d, struct hst_out *o)

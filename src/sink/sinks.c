@@ -96,8 +96,10 @@ static void *text_main(void *arg)
 		if (s->out.len >= FLUSH_BYTES && (s->err = text_flush(s)) < 0)
 			break;
 	}
-	if (s->err == 0)
+	if (s->err == 0) {
+		hst_text_finish(&s->text, &s->out);
 		s->err = text_flush(s);
+	}
 	if (s->err < 0)
 		hst_merge_detach(&s->merge);
 	return NULL;

@@ -15,7 +15,8 @@
 
 #define PAGE 4096u
 #define PATH_CAP 4096u      /* PATH_MAX: paths are never shortened */
-#define ENV_COUNT_MAX 65536u /* envp entries counted for "N vars" */
+#define ENV_COUNT_MAX 65536u /* array elements counted for "N vars" */
+#define ARRAY_BYTES (128u * 1024u) /* argv/envp strings kept, in all */
 
 static size_t read_mem(pid_t pid, uint64_t addr, void *dst, size_t len)
 {
@@ -142,6 +143,17 @@ static unsigned cap_strv(pid_t pid, char **pos, unsigned arg, uint64_t addr, siz
 	return ncaps;
 }
 
+/*
+ * Elements of argv/envp kept: all of them (the library hands them out), up
+ * to what fits in ARRAY_BYTES.  The text shows -s of them, like strace.
+ */
+static size_t array_keep(unsigned strsize)
+{
+	size_t each = sizeof(struct hst_cap) + HST_ALIGN8(strsize + 1);
+	size_t n = ARRAY_BYTES / each;
+	return n > 4096 ? 4096 : n;
+}
+
 size_t hst_capture_bound(const struct hst_syscall_sig *sig, bool at_exit, unsigned strsize)
 {
 	size_t strcap = sizeof(struct hst_cap) + HST_ALIGN8(strsize + 1);
@@ -163,10 +175,8 @@ size_t hst_capture_bound(const struct hst_syscall_sig *sig, bool at_exit, unsign
 			bound += strcap;
 			break;
 		case HST_A_STRV:
-			bound += sizeof(struct hst_cap) + (size_t)strsize * strcap;
-			break;
 		case HST_A_ENVV:
-			bound += sizeof(struct hst_cap);
+			bound += sizeof(struct hst_cap) + array_keep(strsize) * strcap;
 			break;
 		default:
 			break;
@@ -213,10 +223,8 @@ size_t hst_capture(struct hst_raw *rec, size_t room, const struct hst_syscall_si
 			}
 			break;
 		case HST_A_STRV:
-			ncaps += cap_strv(pid, &pos, i, a, strsize, ENV_COUNT_MAX, strsize);
-			break;
 		case HST_A_ENVV:
-			ncaps += cap_strv(pid, &pos, i, a, 0, ENV_COUNT_MAX, strsize);
+			ncaps += cap_strv(pid, &pos, i, a, array_keep(strsize), ENV_COUNT_MAX, strsize);
 			break;
 		default:
 			break;

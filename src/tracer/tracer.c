@@ -3,9 +3,16 @@
  *
  * Ownership: this thread is the only one that calls ptrace() or waits for
  * tracees, the only writer of the tracee table and the only producer of the
- * raw ring.  Other threads talk to it through two words: `stop_requested`
- * (set by hst_tracer_stop, from any thread or a signal handler, followed by
- * the wake signal so a blocked wait returns EINTR) and the ring itself.
+ * raw ring.  Other threads reach it only through the ring and through
+ * hst_tracer_stop(), which kills the "waker".
+ *
+ * The waker is a child process the ptrace thread forks before anything
+ * else; it sleeps reading a pipe.  Killing it makes the ptrace thread's
+ * waitpid() return, so a stop request is an event like any other in the
+ * wait loop: no signal handler, and no window in which a request could be
+ * lost between checking a flag and blocking in waitpid().  kill() is
+ * async-signal-safe, so hst_tracer_stop() works from a signal handler.  If
+ * hstrace dies, the pipe's write end closes and the waker exits by itself.
  *
  * The stop path, per syscall stop: one PTRACE_GET_SYSCALL_INFO, reserve a
  * record in the ring, capture the argument memory the decoder will need
@@ -23,9 +30,9 @@
  * the embedding program's own children.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <pthread.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -55,7 +62,9 @@ struct hst_tracer {
 	struct hst_tracer_config cfg;
 	struct hst_tracees *tracees;
 	pthread_t thread;
-	pid_t thread_tid;                /* for the wake signal */
+	pid_t waker;                     /* 0 once reaped */
+	atomic_int waker_pidfd;          /* hst_tracer_stop signals through it */
+	int waker_pipe;                  /* write end; the waker exits at EOF */
 	atomic_int stop_requested;
 	int detaching;                   /* ptrace thread: detach in progress */
 	pid_t child;                     /* launched program, or 0 */
@@ -407,54 +416,30 @@ static void begin_detach(struct hst_tracer *tr)
 
 /* --- the loop ----------------------------------------------------------- */
 
-/*
- * The wake signal must not be lost between the check of stop_requested and
- * the wait: a signal there would leave waitpid() blocked for good.  So the
- * handler jumps back to the check whenever the ptrace thread is between the
- * two (wake_jmp is set only there, and only on this thread).  The jump skips
- * restoring the signal mask, to keep a sigprocmask() call off every stop;
- * the rare woken path unblocks the signal itself.
- */
-static __thread sigjmp_buf *wake_jmp;
-
-static void wake_handler(int sig)
-{
-	(void)sig;
-	if (wake_jmp)
-		siglongjmp(*wake_jmp, 1);
-}
-
-static void unblock_wake(int signo)
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, signo);
-	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-}
+static int start_waker(struct hst_tracer *tr);
 
 static void wait_loop(struct hst_tracer *tr)
 {
-	sigjmp_buf jb;
 	int status;
 
 	while (hst_tracees_count(tr->tracees) > 0) {
-		if (sigsetjmp(jb, 0)) {
-			wake_jmp = NULL;
-			unblock_wake(tr->cfg.wake_signal);
-		}
-		wake_jmp = &jb;
-		/* Relaxed is enough: the flag carries no data with it. */
+		/* Relaxed: the waker's death is what orders this; see the top. */
 		if (!tr->detaching && atomic_load_explicit(&tr->stop_requested, memory_order_relaxed)) {
-			wake_jmp = NULL;
 			begin_detach(tr);
 			continue;
 		}
 		pid_t tid = waitpid(-1, &status, __WALL | __WNOTHREAD);
-		wake_jmp = NULL;
 		if (tid < 0) {
 			if (errno == EINTR)
 				continue;
 			break; /* ECHILD: nothing left to wait for */
+		}
+		if (tid == tr->waker) {
+			tr->waker = 0;
+			/* Killed by someone else than hst_tracer_stop: replace it. */
+			if (!atomic_load_explicit(&tr->stop_requested, memory_order_relaxed))
+				start_waker(tr);
+			continue; /* a stop request is handled at the top */
 		}
 		dispatch(tr, tid, status);
 	}
@@ -546,6 +531,68 @@ static int attach_process(struct hst_tracer *tr, pid_t pid)
 	return hst_tracees_count(tr->tracees) ? 0 : HSTRACE_E_NO_PROCESS;
 }
 
+static int start_waker(struct hst_tracer *tr)
+{
+	int fds[2];
+	char byte;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	/*
+	 * The raw syscall, not fork(3): the waker must not run the program's
+	 * pthread_atfork handlers (a test framework's, say), as it is not a
+	 * copy of the program doing the program's work.
+	 */
+	pid_t pid = (pid_t)syscall(SYS_fork);
+	if (pid < 0) {
+		int err = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return err;
+	}
+	if (pid == 0) {
+		/*
+		 * Async-signal-safe calls only: we are a fork of a threaded
+		 * process.  Out of the terminal's process group, so Ctrl-C and
+		 * Ctrl-Z meant for the tracee do not reach the waker.
+		 */
+		static const int quiet[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE };
+		setpgid(0, 0);
+		for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
+			signal(quiet[i], SIG_IGN);
+		close(fds[1]);
+		while (read(fds[0], &byte, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(fds[0]);
+	if (tr->waker_pipe >= 0)
+		close(tr->waker_pipe);
+	tr->waker_pipe = fds[1];
+	tr->waker = pid;
+	/* A pidfd, not the pid: a stop after the waker is reaped cannot hit a
+	 * recycled pid.  Release pairs with the acquire in hst_tracer_stop. */
+	int old = atomic_exchange_explicit(&tr->waker_pidfd, (int)syscall(SYS_pidfd_open, pid, 0),
+					   memory_order_acq_rel);
+	if (old >= 0)
+		close(old);
+	return 0;
+}
+
+static void stop_waker(struct hst_tracer *tr)
+{
+	int status;
+
+	if (tr->waker) {
+		kill(tr->waker, SIGKILL);
+		waitpid(tr->waker, &status, __WALL);
+		tr->waker = 0;
+	}
+	if (tr->waker_pipe >= 0)
+		close(tr->waker_pipe);
+	tr->waker_pipe = -1;
+}
+
 static int tracer_setup(struct hst_tracer *tr)
 {
 	int err = 0;
@@ -563,15 +610,12 @@ static int tracer_setup(struct hst_tracer *tr)
 static void *tracer_main(void *arg)
 {
 	struct hst_tracer *tr = arg;
-	sigset_t wake;
 	int err;
 
 	rcu_register_thread();
-	tr->thread_tid = (pid_t)syscall(SYS_gettid);
-	sigemptyset(&wake);
-	sigaddset(&wake, tr->cfg.wake_signal);
-	pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
-	err = tracer_setup(tr);
+	err = start_waker(tr);
+	if (err == 0)
+		err = tracer_setup(tr);
 	pthread_mutex_lock(&tr->lock);
 	tr->started = err < 0 ? err : 1;
 	pthread_cond_signal(&tr->cond);
@@ -580,19 +624,10 @@ static void *tracer_main(void *arg)
 		wait_loop(tr);
 	else
 		begin_detach(tr), wait_loop(tr);
+	stop_waker(tr);
 	hst_ring_close_sp(tr->cfg.ring);
 	rcu_unregister_thread();
 	return NULL;
-}
-
-static int install_wake_handler(int signo)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = wake_handler; /* no SA_RESTART: the wait must see EINTR */
-	sigemptyset(&sa.sa_mask);
-	return sigaction(signo, &sa, NULL) < 0 ? -errno : 0;
 }
 
 int hst_tracer_start(struct hst_tracer **out, const struct hst_tracer_config *cfg)
@@ -604,15 +639,14 @@ int hst_tracer_start(struct hst_tracer **out, const struct hst_tracer_config *cf
 		return -ENOMEM;
 	tr->cfg = *cfg;
 	tr->exit_status = -1;
+	tr->waker_pipe = -1;
+	atomic_init(&tr->waker_pidfd, -1);
 	atomic_init(&tr->stop_requested, 0);
 	pthread_mutex_init(&tr->lock, NULL);
 	pthread_cond_init(&tr->cond, NULL);
 	err = hst_tracees_create(&tr->tracees);
 	if (err < 0)
 		goto fail_tracees;
-	err = install_wake_handler(cfg->wake_signal);
-	if (err < 0)
-		goto fail_handler;
 	err = -pthread_create(&tr->thread, NULL, tracer_main, tr);
 	if (err < 0)
 		goto fail_thread;
@@ -629,7 +663,6 @@ int hst_tracer_start(struct hst_tracer **out, const struct hst_tracer_config *cf
 	return 0;
 
 fail_thread:
-fail_handler:
 	hst_tracees_destroy(tr->tracees);
 fail_tracees:
 	pthread_cond_destroy(&tr->cond);
@@ -640,10 +673,16 @@ fail_tracees:
 
 void hst_tracer_stop(struct hst_tracer *tr)
 {
-	/* Relaxed: the wait loop re-reads it after every wake-up. */
+	/*
+	 * Relaxed: the waker's exit, which the ptrace thread learns of through
+	 * waitpid() after this store, is the ordering (kill and wait are
+	 * syscalls, full barriers).  A waker already gone (stop requested twice,
+	 * or the trace ending) makes kill() fail harmlessly.
+	 */
 	atomic_store_explicit(&tr->stop_requested, 1, memory_order_relaxed);
-	if (tr->thread_tid)
-		syscall(SYS_tgkill, getpid(), tr->thread_tid, tr->cfg.wake_signal);
+	int pidfd = atomic_load_explicit(&tr->waker_pidfd, memory_order_acquire);
+	if (pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 }
 
 void hst_tracer_join(struct hst_tracer *tr)
@@ -670,6 +709,9 @@ void hst_tracer_free(struct hst_tracer *tr)
 {
 	if (!tr)
 		return;
+	int pidfd = atomic_exchange(&tr->waker_pidfd, -1);
+	if (pidfd >= 0)
+		close(pidfd);
 	hst_tracees_destroy(tr->tracees);
 	pthread_cond_destroy(&tr->cond);
 	pthread_mutex_destroy(&tr->lock);

@@ -23,7 +23,6 @@ struct hst_tracer_config {
 	unsigned strsize;        /* -s: bytes of buffers and strings to capture */
 	struct hst_ring *ring;   /* raw records go here */
 	sigset_t child_sigmask;  /* signal mask the launched program starts with */
-	int wake_signal;         /* interrupts the ptrace thread's wait */
 };
 
 struct hst_tracer;
