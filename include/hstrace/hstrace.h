@@ -154,6 +154,15 @@ HSTRACE_API int hstrace_read_log(hstrace_t *t, const char *path);
 /* Follow forks, vforks and threads (the default) or trace only the first process. */
 HSTRACE_API int hstrace_follow(hstrace_t *t, bool follow);
 
+/*
+ * Run a launched program and the ptrace thread on one CPU, and the decode
+ * and output threads on the others (the default when two or more CPUs are
+ * allowed; it roughly halves the cost of a stop on a VM).  The program keeps
+ * that affinity, threads and children included.  Attached processes are
+ * never moved.  HSTRACE_E_STATE.
+ */
+HSTRACE_API int hstrace_pin(hstrace_t *t, bool pin);
+
 /* Decode worker threads; 0 picks the default.  HSTRACE_E_STATE, -EINVAL (> 64). */
 HSTRACE_API int hstrace_workers(hstrace_t *t, unsigned n);
 

@@ -27,6 +27,7 @@ struct options {
 	unsigned npids;
 	bool follow;
 	bool quiet;
+	bool no_pin;
 	unsigned workers;
 	long ring_size;
 	long strsize;
@@ -59,6 +60,7 @@ static void usage(FILE *f)
 		"                     NO_COLOR is set), always, never\n"
 		"      --workers N    decode threads (default 1)\n"
 		"      --ring-size N  bytes of the capture ring (default 16M; K, M, G suffixes)\n"
+		"      --no-pin       do not run COMMAND on the ptrace thread's CPU\n"
 		"  -q                 do not print attach/detach messages\n"
 		"  -h, --help         show this help\n"
 		"  -V, --version      show the version\n"
@@ -86,7 +88,7 @@ static long parse_number(const char *s, const char *what, long max)
 	return v;
 }
 
-enum { OPT_OUT = 256, OPT_READ, OPT_NO_FOLLOW, OPT_COLOR, OPT_WORKERS, OPT_RING };
+enum { OPT_OUT = 256, OPT_READ, OPT_NO_FOLLOW, OPT_COLOR, OPT_WORKERS, OPT_RING, OPT_NO_PIN };
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
@@ -98,6 +100,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "colour", required_argument, NULL, OPT_COLOR },
 		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ "ring-size", required_argument, NULL, OPT_RING },
+		{ "no-pin", no_argument, NULL, OPT_NO_PIN },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -122,6 +125,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'f': o->follow = true; break;
 		case OPT_NO_FOLLOW: o->follow = false; break;
+		case OPT_NO_PIN: o->no_pin = true; break;
 		case 's': o->strsize = parse_number(optarg, "string size (-s)", 65536); break;
 		case 'q': o->quiet = true; break;
 		case OPT_WORKERS: o->workers = (unsigned)parse_number(optarg, "worker count", 64); break;
@@ -207,6 +211,7 @@ static void configure(hstrace_t *t, const struct options *o)
 			check(hstrace_arg(t, *a), *a);
 	}
 	check(hstrace_follow(t, o->follow), "--no-follow");
+	check(hstrace_pin(t, !o->no_pin), "--no-pin");
 	if (o->strsize >= 0)
 		check(hstrace_string_limit(t, (unsigned)o->strsize), "-s");
 	if (o->workers)

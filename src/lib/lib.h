@@ -40,6 +40,7 @@ struct hstrace {
 	bool follow;
 	bool events;
 	bool strsize_set;
+	bool no_pin;
 	unsigned workers;
 	size_t ring_size;
 	unsigned strsize;

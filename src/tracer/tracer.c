@@ -607,12 +607,28 @@ static int tracer_setup(struct hst_tracer *tr)
 	return err;
 }
 
+/*
+ * Every tracee stop sends SIGCHLD to the thread that traces it.  The kernel
+ * drops an ignored signal (SIGCHLD's default) at once, but only when the
+ * receiving thread does not block it: blocked, it is queued for the process
+ * and wakes some other thread of the program, once per stop.  So this
+ * thread, alone of the library's threads, leaves SIGCHLD unblocked.
+ */
+static void unblock_sigchld(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
 static void *tracer_main(void *arg)
 {
 	struct hst_tracer *tr = arg;
 	int err;
 
 	rcu_register_thread();
+	unblock_sigchld();
 	err = start_waker(tr);
 	if (err == 0)
 		err = tracer_setup(tr);
