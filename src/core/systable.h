@@ -106,6 +106,12 @@ extern const struct hst_syscall_sig hst_syscalls[];
 /* The signature of nr, or NULL when nr has no name. */
 const struct hst_syscall_sig *hst_syscall_sig(long nr);
 
+/*
+ * The signature of a recorded call: only x86_64 numbers have one; calls
+ * made through the i386 or x32 ABI (raw_flags from record.h) stay raw.
+ */
+const struct hst_syscall_sig *hst_record_sig(long nr, unsigned raw_flags);
+
 /* Number of a syscall name, or -1. */
 long hst_syscall_lookup(const char *name);
 

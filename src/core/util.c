@@ -1,5 +1,6 @@
 /*
- * Small shared helpers: the tid map used by sinks (see sink/tidmap.h).
+ * Small shared helpers: the signature of a recorded call, and the tid map
+ * used by sinks (see sink/tidmap.h).
  * Linear probing over a power-of-two table; deletions leave tombstones and
  * the table is rebuilt when live + tombstones pass 3/4.
  */
@@ -8,7 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/record.h"
+#include "core/systable.h"
 #include "sink/tidmap.h"
+
+const struct hst_syscall_sig *hst_record_sig(long nr, unsigned raw_flags)
+{
+	return raw_flags & (HST_RAWF_I386 | HST_RAWF_X32) ? NULL : hst_syscall_sig(nr);
+}
 
 #define EMPTY 0
 #define TOMB (-1)

@@ -156,8 +156,7 @@ static void decode_value(const struct hst_raw *raw, const struct hst_syscall_sig
 
 static void decode_syscall(const struct hst_raw *raw, struct hst_drec *d, struct blob *b)
 {
-	const struct hst_syscall_sig *sig = raw->flags & (HST_RAWF_I386 | HST_RAWF_X32) ? NULL :
-					    hst_syscall_sig(raw->nr);
+	const struct hst_syscall_sig *sig = hst_record_sig(raw->nr, raw->flags);
 	struct hst_dval *vals = (struct hst_dval *)(d + 1);
 	unsigned from, to;
 

@@ -159,8 +159,7 @@ static void fill_field(struct hst_events *ev, char *base, const struct hst_inner
 static void fill_inner(struct hst_events *ev, hstrace_call_t *c, const struct hst_drec *entry,
 		       const struct hst_drec *exit)
 {
-	const struct hst_syscall_sig *sig = entry->flags & (HST_RAWF_I386 | HST_RAWF_X32) ? NULL :
-					    hst_syscall_sig(entry->nr);
+	const struct hst_syscall_sig *sig = hst_record_sig(entry->nr, entry->flags);
 
 	memset(&c->inner, 0, sizeof(c->inner));
 	if (!sig) {
@@ -180,8 +179,7 @@ static void fill_inner(struct hst_events *ev, hstrace_call_t *c, const struct hs
 static void emit_call(struct hst_events *ev, const struct hst_drec *entry, const struct hst_drec *exit)
 {
 	hstrace_call_t *c = &ev->call;
-	const struct hst_syscall_sig *sig = entry->flags & (HST_RAWF_I386 | HST_RAWF_X32) ? NULL :
-					    hst_syscall_sig(entry->nr);
+	const struct hst_syscall_sig *sig = hst_record_sig(entry->nr, entry->flags);
 
 	memset(c, 0, offsetof(hstrace_call_t, inner));
 	c->kind = HSTRACE_EV_SYSCALL;

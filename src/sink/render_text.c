@@ -44,7 +44,7 @@ void hst_text_free(struct hst_text *t)
 
 const char *hst_text_syscall_name(long nr, unsigned raw_flags, char buf[32])
 {
-	const struct hst_syscall_sig *sig = raw_flags ? NULL : hst_syscall_sig(nr);
+	const struct hst_syscall_sig *sig = hst_record_sig(nr, raw_flags);
 	if (sig)
 		return sig->name;
 	if (raw_flags & HST_RAWF_I386)
@@ -290,15 +290,13 @@ static void put_name(struct hst_out *o, const char *name)
 
 static bool has_exit_half(const struct hst_drec *d)
 {
-	const struct hst_syscall_sig *sig = d->flags & (HST_RAWF_I386 | HST_RAWF_X32) ? NULL :
-					    hst_syscall_sig(d->nr);
+	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
 	return sig && sig->exit_from < sig->nargs;
 }
 
 static bool is_noreturn(const struct hst_drec *d)
 {
-	const struct hst_syscall_sig *sig = d->flags & (HST_RAWF_I386 | HST_RAWF_X32) ? NULL :
-					    hst_syscall_sig(d->nr);
+	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
 	return sig && sig->ret == HST_R_NORETURN;
 }
 
@@ -349,8 +347,7 @@ static void put_errno(struct hst_out *o, int64_t err)
 
 static void put_return(struct hst_out *o, const struct hst_drec *d)
 {
-	const struct hst_syscall_sig *sig = d->flags & (HST_RAWF_I386 | HST_RAWF_X32) ? NULL :
-					    hst_syscall_sig(d->nr);
+	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
 
 	hst_out_pad_to(o, RET_COLUMN);
 	hst_out_puts(o, " = ");

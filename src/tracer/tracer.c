@@ -193,16 +193,11 @@ static unsigned abi_flags(uint32_t arch, uint64_t nr)
 	return 0;
 }
 
-static const struct hst_syscall_sig *sig_for(unsigned raw_flags, long nr)
-{
-	/* Only x86_64 numbers have signatures; other ABIs stay raw. */
-	return raw_flags ? NULL : hst_syscall_sig(nr);
-}
 
 static void syscall_entry(struct hst_tracer *tr, struct hst_tracee *t, const struct __ptrace_syscall_info *info)
 {
 	unsigned flags = abi_flags(info->arch, info->entry.nr);
-	const struct hst_syscall_sig *sig = sig_for(flags, (long)info->entry.nr);
+	const struct hst_syscall_sig *sig = hst_record_sig((long)info->entry.nr, flags);
 	struct hst_raw *r;
 
 	t->flags |= HST_TRACEE_IN_SYSCALL;
@@ -232,7 +227,7 @@ static void syscall_exit(struct hst_tracer *tr, struct hst_tracee *t, const stru
 	t->flags &= ~HST_TRACEE_IN_SYSCALL;
 	if (t->flags & HST_TRACEE_HIDDEN)
 		return;
-	sig = sig_for(t->raw_flags, t->nr);
+	sig = hst_record_sig(t->nr, t->raw_flags);
 	r = record_begin(tr, hst_capture_bound(sig, true, tr->cfg.strsize), HST_RAW_SYSCALL_EXIT, t);
 	if (!r)
 		return;
