@@ -34,7 +34,6 @@ enum hst_raw_kind {
 	HST_RAW_KILLED = 6,      /* rval = signal, flags HST_RAWF_CORE */
 	HST_RAW_NEW_TRACEE = 7,  /* first stop of a tid: it now counts as traced */
 	HST_RAW_DETACHED = 8,    /* we detached the tid (Ctrl-C, -p end) */
-	HST_RAW_EXEC = 9,        /* PTRACE_EVENT_EXEC; args[0] = former tid */
 	HST_RAW_KIND_MAX
 };
 
