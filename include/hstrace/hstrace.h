@@ -18,7 +18,10 @@
  * thread (the only one that calls ptrace and waits for tracees; it waits with
  * __WNOTHREAD, so the program's own children are never reaped by it), decode
  * workers, and one thread per output.  They end in hstrace_wait() or
- * hstrace_free().
+ * hstrace_free().  They block every signal except the ptrace thread's
+ * SIGCHLD, so the program's handlers never run on them.  See hstrace_pin()
+ * for which CPUs they (and a launched program) run on; the calling thread's
+ * own affinity is left as it was.
  *
  * Processes.  Besides the traced program, the ptrace thread forks one small
  * "waker" child that sleeps until hstrace_stop() kills it (that is how a stop
@@ -238,7 +241,7 @@ typedef struct hstrace_stats {
 
 HSTRACE_API void hstrace_get_stats(const hstrace_t *t, hstrace_stats_t *stats);
 
-/* Message for an error code from this library (or an errno, negated). */
+/* Message for an error code from this library (or an errno, negated).  Any thread. */
 HSTRACE_API const char *hstrace_strerror(int err);
 
 /* Name of a syscall number ("openat"), or NULL.  Any thread. */
