@@ -14,6 +14,9 @@ size 0 and at a large size N, R times each, and reports medians:
   fixed ms     t(0) traced - t(0) untraced: start-up and attach costs.
   x strace     ovh / ovh of strace.   x floor: ovh / the lowest ovh of the
                ptrace_floor variants.
+  x floor-info ovh / the lowest ovh of floor-info and floor-pin-info, the
+               floors that call PTRACE_GET_SYSCALL_INFO at every stop as
+               hstrace must: the ratio for "within 10% of the floor".
   maxRSS MB    ru_maxrss from wait4() on the tracer's pid at size N, taken
                by the small launcher rusage_exec (Python's own wait4 would
                never report less than the RSS of the Python interpreter it
@@ -25,6 +28,14 @@ size 0 and at a large size N, R times each, and reports medians:
                runs (from /proc/stat, minus the run's own rusage), as a
                percentage of all CPUs, median over the runs. Above a few
                percent, other work disturbed the row.
+Sections, each with its own table and its own entry under "sections" in
+the JSON file (see bench/README.md):
+  readback     hstrace --read LOG -o /dev/null on a recorded syscall_loop
+               log: events (records / 2) per wall second and per CPU second.
+  spawn100     bench/spawner, 100 new processes a second: traced syscalls
+               per second and getppid events lost, hstrace vs strace.
+  rss10m       peak RSS of hstrace over 10 M syscalls (opt-in: --only rss10m
+               or --long; it takes about 10 minutes).
 The JSON rows also carry overhead_min_us, the same as ovh but computed from
 the fastest run at each size: noise only adds time, so on a busy machine it
 is a useful second opinion.
@@ -113,6 +124,11 @@ CONFIGS = [
            "ptrace_floor, tracer and tracee pinned to one CPU"),
     Config("floor-info", "floor", lambda p: [p["floor"], "--get-info", "--"],
            "ptrace_floor + PTRACE_GET_SYSCALL_INFO at every stop"),
+    # hstrace pins the tracee to its ptrace thread's CPU and needs
+    # PTRACE_GET_SYSCALL_INFO at every stop: this is its like-for-like floor.
+    Config("floor-pin-info", "floor",
+           lambda p: [p["floor"], "--pin", "--get-info", "--"],
+           "ptrace_floor --pin --get-info: pinned, GET_SYSCALL_INFO at every stop"),
     Config("hstrace-text", "hstrace",
            lambda p: [p["hstrace"], "-o", "/dev/null", "--"],
            "hstrace -o /dev/null (text)"),
@@ -127,6 +143,9 @@ CONFIGS = [
            " may drop events)"),
 ]
 FLOOR_CONFIGS = [c.name for c in CONFIGS if c.kind == "floor"]
+# Floors that call PTRACE_GET_SYSCALL_INFO at every stop, as hstrace must:
+# "x floor-info" divides by the lowest of these.
+INFO_FLOOR_CONFIGS = ["floor-info", "floor-pin-info"]
 
 
 class Sample:
@@ -139,6 +158,8 @@ class Sample:
         self.stderr = stderr
         self.log_bytes = log_bytes
         self.other_cpu = None  # CPU seconds used by the rest of the machine
+        self.spawn = None  # spawner's (syscalls, getppid, children, elapsed_ns)
+        self.seen = None   # getppid( lines in the tracer's text output
 
     def to_json(self):
         return {"wall_s": self.wall, "cpu_s": self.cpu,
@@ -197,7 +218,9 @@ def run_once(argv, timeout, paths):
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        counts = COUNT_RE.findall(out.read())
+        stdout = out.read()
+        counts = COUNT_RE.findall(stdout)
+        spawn = SPAWN_RE.findall(stdout)  # only bench/spawner prints this
         stderr = err.read().decode(errors="replace")
     cpu, maxrss = usage.ru_utime + usage.ru_stime, usage.ru_maxrss
     if launcher and os.path.exists(paths["report"]):
@@ -210,6 +233,7 @@ def run_once(argv, timeout, paths):
     log_bytes = os.path.getsize(log_path) if os.path.exists(log_path) else None
     sample = Sample(wall, cpu, maxrss, proc.returncode,
                     int(counts[-1]) if counts else None, stderr, log_bytes)
+    sample.spawn = tuple(int(x) for x in spawn[-1]) if spawn else None
     if busy_before is not None and busy_after is not None:
         sample.other_cpu = max(0.0, busy_after - busy_before - cpu)
     return sample
@@ -361,6 +385,9 @@ def add_relative(rows):
         row["fixed_ms"] = (row["t_zero_s"] - base["t_zero_s"]) * 1e3
     floors = [by_name[n]["overhead_us"] for n in FLOOR_CONFIGS if n in by_name]
     best_floor = min(floors) if floors else None
+    info_floors = [by_name[n]["overhead_us"] for n in INFO_FLOOR_CONFIGS
+                   if n in by_name]
+    best_info = min(info_floors) if info_floors else None
     strace = by_name.get("strace")
     for row in by_name.values():
         if row["config"] == "untraced":
@@ -370,6 +397,8 @@ def add_relative(rows):
             row["x_strace"] = ovh / strace["overhead_us"]
         if best_floor and best_floor > 0:
             row["x_floor"] = ovh / best_floor
+        if best_info and best_info > 0:
+            row["x_floor_info"] = ovh / best_info
 
 
 def fmt(value, spec):
@@ -385,6 +414,7 @@ TABLE_COLUMNS = [
     ("fixed ms", "fixed_ms", ".1f", ">"),
     ("x strace", "x_strace", ".2f", ">"),
     ("x floor", "x_floor", ".2f", ">"),
+    ("x floor-info", "x_floor_info", ".2f", ">"),
     ("maxRSS MB", "maxrss_mb", ".1f", ">"),
     ("spread %", "spread_pct", ".1f", ">"),
     ("busy %", "other_cpu_pct", ".0f", ">"),
@@ -448,19 +478,329 @@ def build_rows(workload, size, configs, samples, failed, skipped):
     return rows
 
 
+# ---------------------------------------------------------------------------
+# Sections: measurements that are not "overhead per syscall" rows. Each one
+# has its own table and its own entry under "sections" in the JSON file.
+
+
+class Section:
+    """A separate measurement with its own table (selected like a workload)."""
+
+    def __init__(self, name, what, default=True):
+        self.name = name
+        self.what = what
+        self.default = default  # False: only with --only NAME or --long
+
+
+SECTIONS = [
+    Section("readback", "hstrace --read LOG -o /dev/null on a recorded"
+            " syscall_loop log: events per second and per CPU-second"),
+    Section("spawn100", "spawner: 100 short-lived processes per second, each"
+            " doing CALLS getppid(): traced throughput and lost events"),
+    Section("rss10m", "peak RSS of hstrace --out / -o /dev/null over 10 M"
+            " syscalls (minutes: only with --only rss10m or --long)",
+            default=False),
+]
+
+READBACK_SIZE, READBACK_QUICK = 500000, 50000
+READBACK_TARGET = 1e6          # events per second per core
+RSS_SIZE, RSS_QUICK = 10000000, 1000000
+RSS_TARGET_MB = 64.0           # MiB
+RSS_MIN_TIMEOUT = 3600.0       # 10 M traced calls take ~5 min on the VM
+SPAWN_RATE, SPAWN_CALLS = 100, 300
+SPAWN_SECONDS, SPAWN_QUICK_SECONDS = 5, 1
+RECORDS_RE = re.compile(r"recorded (\d+) records")
+SPAWN_RE = re.compile(rb"syscalls=(\d+) getppid=(\d+) children=(\d+)"
+                      rb" elapsed_ns=(\d+)")
+
+
+def count_lines_with(path, needle):
+    """Lines of path that contain needle (bytes), or None if it is missing."""
+    if not os.path.exists(path):
+        return None
+    count = 0
+    with open(path, "rb") as f:
+        for line in f:
+            if needle in line:
+                count += 1
+    return count
+
+
+def run_plain(argv, timeout, paths):
+    """run_once for a command that is not a workload (no syscalls= line)."""
+    sample = run_once(argv, timeout, dict(paths, log=os.path.join(
+        os.path.dirname(paths["log"]), "unused.bin")))
+    if sample.rc == -signal.SIGKILL:
+        return sample, "killed (timeout?)"
+    if sample.rc != 0:
+        first = sample.stderr.strip().splitlines()[:1]
+        return sample, "exit %d%s" % (sample.rc,
+                                      (": " + first[0]) if first else "")
+    return sample, None
+
+
+def render_simple(rows, columns):
+    """Aligned table for a section: columns are (header, key, format)."""
+    header = [c[0] for c in columns]
+    body = []
+    for row in rows:
+        if row.get("status", "ok") == "ok":
+            cells = [fmt(row.get(key), spec) if spec != "s" else
+                     str(row.get(key, "-")) for _, key, spec in columns]
+            body.append((cells, None))
+        else:
+            body.append(([str(row.get(columns[0][1], ""))], row["status"]))
+    widths = [len(h) for h in header]
+    for cells, _ in body:
+        for i, cell in enumerate(cells):
+            widths[i] = max(widths[i], len(cell))
+
+    def join(cells):
+        return "  ".join(cell.ljust(widths[i]) if i == 0 else
+                         cell.rjust(widths[i]) for i, cell in enumerate(cells))
+
+    text = [join(header), join(["-" * w for w in widths])]
+    for cells, status in body:
+        text.append((join(cells) + ("  " + status if status else "")).rstrip())
+    return "\n".join(text)
+
+
+def run_readback(args, paths, tmpdir):
+    """Records one syscall_loop log, then times hstrace --read on it."""
+    n = args.size or (READBACK_QUICK if args.quick else READBACK_SIZE)
+    log = os.path.join(tmpdir, "readback.bin")
+    loop = os.path.join(paths["build"], "bench", "syscall_loop")
+    result = {"size": n, "what": SECTIONS[0].what, "rows": [],
+              "target_events_per_s_per_core": READBACK_TARGET}
+    row = {"name": "hstrace --read", "status": "ok"}
+    result["rows"].append(row)
+    if not is_executable(paths["hstrace"]) or not is_executable(loop):
+        row["status"] = "SKIPPED: hstrace or bench/syscall_loop not built"
+        return result
+    progress("[readback] recording %d getppid calls" % n)
+    rec = run_once([paths["hstrace"], "--out", log, "--", loop, "-v", str(n)],
+                   args.timeout, dict(paths, log=log))
+    records = RECORDS_RE.search(rec.stderr)
+    if sample_problem(rec) or not records:
+        row["status"] = "FAILED: recording: %s" % (
+            sample_problem(rec) or "no 'recorded N records' line on stderr")
+        return result
+    row["records"] = int(records.group(1))
+    row["events"] = row["records"] // 2  # one entry + one exit per syscall
+    row["log_mb"] = rec.log_bytes / 2**20 if rec.log_bytes else None
+    row["bytes_per_event"] = (rec.log_bytes / row["events"]
+                              if rec.log_bytes and row["events"] else None)
+    row["record_wall_s"] = rec.wall
+    # One untimed render to a file checks the event count the other way.
+    text = os.path.join(tmpdir, "readback.txt")
+    _, problem = run_plain([paths["hstrace"], "--read", log, "-o", text],
+                           args.timeout, paths)
+    if problem:
+        row["status"] = "FAILED: --read -o FILE: " + problem
+        return result
+    row["text_lines"] = count_lines_with(text, b"")
+    row["getppid_lines"] = count_lines_with(text, b"getppid(")
+    os.unlink(text)
+    samples = []
+    for rep in range(args.runs):
+        progress("[readback] read %d/%d" % (rep + 1, args.runs))
+        sample, problem = run_plain(
+            [paths["hstrace"], "--read", log, "-o", "/dev/null"],
+            args.timeout, paths)
+        if problem:
+            row["status"] = "FAILED: --read: " + problem
+            return result
+        samples.append(sample)
+    os.unlink(log)
+    wall = statistics.median(s.wall for s in samples)
+    cpu = statistics.median(s.cpu for s in samples)
+    walls = [s.wall for s in samples]
+    row.update({
+        "read_wall_s": wall, "read_cpu_s": cpu,
+        "events_per_s": row["events"] / wall if wall else None,
+        "events_per_cpu_s": row["events"] / cpu if cpu else None,
+        "maxrss_mb": statistics.median(s.maxrss_kb for s in samples) / 1024,
+        "spread_pct": (max(walls) - min(walls)) / wall * 100 if wall else 0,
+        "samples": [s.to_json() for s in samples],
+    })
+    if row["events_per_cpu_s"]:
+        row["x_target"] = row["events_per_cpu_s"] / READBACK_TARGET
+    for key in ("events_per_s", "events_per_cpu_s"):  # table shows millions
+        row["m_" + key] = row[key] / 1e6 if row[key] else None
+    result["table"] = render_simple(result["rows"], [
+        ("reader", "name", "s"), ("events", "events", "d"),
+        ("log MB", "log_mb", ".1f"), ("B/event", "bytes_per_event", ".0f"),
+        ("wall s", "read_wall_s", ".3f"), ("cpu s", "read_cpu_s", ".3f"),
+        ("Mevents/s", "m_events_per_s", ".3f"),
+        ("Mevents/cpu-s", "m_events_per_cpu_s", ".3f"),
+        ("x 1M/s/core", "x_target", ".2f"), ("maxRSS MB", "maxrss_mb", ".1f"),
+        ("spread %", "spread_pct", ".1f")])
+    return result
+
+
+def section_configs(configs, skipped, names):
+    chosen = [c for c in configs if c.name in names]
+    return [c for c in chosen if c.name not in skipped], \
+           {c.name: skipped[c.name] for c in chosen if c.name in skipped}
+
+
+def run_rss10m(args, paths, tmpdir, configs, skipped):
+    """Peak RSS of hstrace over a very long syscall_loop run (one run each)."""
+    n = args.size or (RSS_QUICK if args.quick else RSS_SIZE)
+    loop = os.path.join(paths["build"], "bench", "syscall_loop")
+    log = os.path.join(tmpdir, "rss10m.bin")
+    result = {"size": n, "what": SECTIONS[2].what, "rows": [],
+              "target_mb": RSS_TARGET_MB}
+    active, skip = section_configs(configs, skipped,
+                                   ["hstrace-bin", "hstrace-text"])
+    for name, reason in skip.items():
+        result["rows"].append({"config": name, "status": "SKIPPED: " + reason})
+    prefixes = {"hstrace-bin": [paths["hstrace"], "--out", log, "--"],
+                "hstrace-text": [paths["hstrace"], "-o", "/dev/null", "--"]}
+    for config in active:
+        progress("[rss10m] %s, %d getppid calls (one run)" % (config.name, n))
+        sample = run_once(prefixes[config.name] + [loop, "-v", str(n)],
+                          max(args.timeout, RSS_MIN_TIMEOUT),
+                          dict(paths, log=log))
+        if os.path.exists(log):
+            os.unlink(log)  # ~2 GB at 10 M calls
+        row = {"config": config.name, "size": n, "sample": sample.to_json()}
+        problem = sample_problem(sample)
+        if problem is None and sample.calls != n:
+            problem = "syscalls=%s, expected %d" % (sample.calls, n)
+        if problem:
+            row["status"] = "FAILED: " + problem
+        else:
+            row.update({"status": "ok", "wall_s": sample.wall,
+                        "us_per_call": sample.wall / n * 1e6,
+                        "cpu_s": sample.cpu,
+                        "maxrss_mb": sample.maxrss_kb / 1024,
+                        "x_target": sample.maxrss_kb / 1024 / RSS_TARGET_MB,
+                        "log_mb": (sample.log_bytes / 2**20
+                                   if sample.log_bytes else None)})
+        result["rows"].append(row)
+    result["table"] = render_simple(result["rows"], [
+        ("config", "config", "s"), ("calls", "size", "d"),
+        ("wall s", "wall_s", ".1f"), ("us/call", "us_per_call", ".2f"),
+        ("cpu s", "cpu_s", ".1f"), ("log MB", "log_mb", ".0f"),
+        ("maxRSS MB", "maxrss_mb", ".1f"), ("x 64 MiB", "x_target", ".2f")])
+    return result
+
+
+def run_spawn100(args, paths, tmpdir, configs, skipped):
+    """Throughput and lost getppid events with 100 new processes a second."""
+    seconds = SPAWN_QUICK_SECONDS if args.quick else SPAWN_SECONDS
+    binary = os.path.join(paths["build"], "bench", "spawner")
+    workload = [binary, "-v", str(seconds), str(SPAWN_RATE), str(SPAWN_CALLS)]
+    result = {"what": SECTIONS[1].what, "args": workload[2:], "rows": []}
+    text = os.path.join(tmpdir, "spawn.txt")
+    log = os.path.join(tmpdir, "spawn.bin")
+    prefixes = {
+        "untraced": [],
+        "hstrace-text": [paths["hstrace"], "-o", text, "--"],
+        "hstrace-bin": [paths["hstrace"], "--out", log, "--"],
+        "strace": [paths["strace"], "-f", "-qq", "-o", text, "--"],
+    }
+    active, skip = section_configs(configs, skipped, list(prefixes))
+    if not is_executable(binary):
+        skip.update({c.name: "%s not built" % binary for c in active})
+        active = []
+    samples = {c.name: [] for c in active}
+    failed = dict(skip)
+    for rep in range(args.runs):
+        shift = rep % len(active) if active else 0
+        progress("[spawn100] run %d/%d" % (rep + 1, args.runs))
+        for config in active[shift:] + active[:shift]:
+            if config.name in failed:
+                continue
+            for path in (text, log):
+                if os.path.exists(path):
+                    os.unlink(path)
+            sample = run_once(prefixes[config.name] + workload, args.timeout,
+                              dict(paths, log=log))
+            problem = sample_problem(sample)
+            if problem is None and sample.spawn is None:
+                problem = "spawner printed no summary line"
+            if problem is None and config.name == "hstrace-bin":
+                _, problem = run_plain([paths["hstrace"], "--read", log,
+                                        "-o", text], args.timeout, paths)
+                problem = problem and "--read: " + problem
+            if problem:
+                failed[config.name] = problem
+                progress("  %s failed: %s" % (config.name, problem))
+                continue
+            sample.seen = (count_lines_with(text, b"getppid(")
+                           if config.name != "untraced" else None)
+            samples[config.name].append(sample)
+    for path in (text, log):
+        if os.path.exists(path):
+            os.unlink(path)
+    rows = []
+    for config in [c for c in CONFIGS if c.name in prefixes]:
+        if config.name not in samples and config.name not in failed:
+            continue
+        row = {"config": config.name}
+        if config.name in failed:
+            row["status"] = ("SKIPPED: " if config.name in skip else
+                             "FAILED: ") + failed[config.name]
+            rows.append(row)
+            continue
+        runs = samples[config.name]
+        syscalls, getppid, children = runs[0].spawn[:3]
+        walls = [s.wall for s in runs]
+        wall = statistics.median(walls)
+        seen = [s.seen for s in runs if s.seen is not None]
+        row.update({
+            "status": "ok", "children": children, "syscalls": syscalls,
+            "wall_s": wall, "cpu_s": statistics.median(s.cpu for s in runs),
+            "syscalls_per_s": syscalls / wall if wall else None,
+            "loop_syscalls_per_s": statistics.median(
+                s.spawn[0] / (s.spawn[3] / 1e9) for s in runs),
+            "getppid_made": getppid,
+            "getppid_seen": min(seen) if seen else None,
+            "lost": max(getppid - x for x in seen) if seen else None,
+            "maxrss_mb": statistics.median(s.maxrss_kb for s in runs) / 1024,
+            "spread_pct": (max(walls) - min(walls)) / wall * 100 if wall else 0,
+            "samples": [dict(s.to_json(), getppid_seen=s.seen,
+                             loop_elapsed_ns=s.spawn[3]) for s in runs],
+        })
+        rows.append(row)
+    by_name = {r["config"]: r for r in rows if r["status"] == "ok"}
+    for row in by_name.values():
+        for ref, key in (("untraced", "x_untraced"), ("strace", "x_strace")):
+            if ref in by_name and by_name[ref]["syscalls_per_s"]:
+                row[key] = row["syscalls_per_s"] / by_name[ref]["syscalls_per_s"]
+    result["rows"] = rows
+    result["table"] = render_simple(rows, [
+        ("config", "config", "s"), ("syscalls", "syscalls", "d"),
+        ("wall s", "wall_s", ".2f"), ("cpu s", "cpu_s", ".2f"),
+        ("syscalls/s", "syscalls_per_s", ".0f"),
+        ("x untraced", "x_untraced", ".2f"), ("x strace", "x_strace", ".2f"),
+        ("getppid made", "getppid_made", "d"),
+        ("getppid seen", "getppid_seen", "d"), ("lost", "lost", "d"),
+        ("maxRSS MB", "maxrss_mb", ".1f"), ("spread %", "spread_pct", ".1f")])
+    return result
+
+
 def parse_args(argv):
     default_build = os.path.normpath(os.path.join(SCRIPT_DIR, "..", "build"))
     parser = argparse.ArgumentParser(
         description="Per-syscall overhead of hstrace vs strace and a ptrace floor.",
-        epilog="Workloads: %s. Configs: %s." % (
+        epilog="Workloads: %s. Sections: %s. Configs: %s." % (
             ", ".join(w.name for w in WORKLOADS),
+            ", ".join(x.name for x in SECTIONS),
             ", ".join(c.name for c in CONFIGS)))
     parser.add_argument("--build", default=default_build,
                         help="meson build dir (default: %(default)s)")
     parser.add_argument("--quick", action="store_true",
                         help="small sizes for a CI smoke run (~30 s)")
     parser.add_argument("--only", metavar="W[,W...]",
-                        help="workloads to run (a name or a prefix: 'threads')")
+                        help="workloads or sections to run (a name or a"
+                             " prefix: 'threads'); sections: readback,"
+                             " spawn100, rss10m")
+    parser.add_argument("--long", action="store_true",
+                        help="also run the rss10m section (10 M traced"
+                             " syscalls twice: about 10 min)")
     parser.add_argument("--configs", metavar="C[,C...]",
                         help="configs to run; untraced is always added")
     parser.add_argument("--runs", type=int,
@@ -557,7 +897,12 @@ def main():
             os.sched_setaffinity(0, args.cpus)  # inherited by every run
         except OSError as exc:
             sys.exit("run.py: cannot run on CPUs %s: %s" % (args.cpus, exc))
-    workloads = select(WORKLOADS, args.only, "workload")
+    chosen = select(WORKLOADS + SECTIONS, args.only, "workload or section")
+    workloads = [w for w in chosen if isinstance(w, Workload)]
+    sections = [x for x in chosen if isinstance(x, Section)
+                and (x.default or args.only)]
+    if args.long and SECTIONS[2] not in sections:
+        sections.append(SECTIONS[2])
     configs = select(CONFIGS, args.configs, "config")
     if CONFIGS[0] not in configs:
         configs.insert(0, CONFIGS[0])
@@ -585,13 +930,50 @@ def main():
             samples, failed = measure_workload(workload, size, active, paths,
                                                args.runs, args.timeout)
             rows += build_rows(workload, size, active, samples, failed, skipped)
+        section_results = {}
+        for section in sections:
+            if section.name == "readback":
+                section_results["readback"] = run_readback(args, paths, tmpdir)
+            elif section.name == "spawn100":
+                section_results["spawn100"] = run_spawn100(
+                    args, paths, tmpdir, configs, skipped)
+            elif section.name == "rss10m":
+                section_results["rss10m"] = run_rss10m(
+                    args, paths, tmpdir, configs, skipped)
         meta = collect_meta(args, paths, sizes)
         meta["rusage_source"] = "rusage_exec" if paths["rusage_exec"] else "python wait4"
         meta["loadavg_before"] = load_before
         meta["loadavg_after"] = os.getloadavg()[0]
 
-    table = render_table(rows)
+    table = render_table(rows) if rows else None
     print()
+    if table:
+        print_main_table(table, rows, meta, args, configs, skipped, active,
+                         paths, build, load_before)
+    for name, result in section_results.items():
+        print_section(name, result)
+    sys.stdout.flush()
+
+    doc = {"meta": meta, "skipped": skipped,
+           "configs": {c.name: c.note for c in CONFIGS},
+           "workloads": {w.name: w.what for w in workloads},
+           "rows": rows, "table": table, "sections": section_results}
+    write_json(os.path.join(build, "bench-results.json"), doc)
+    if args.json:
+        write_json(args.json, doc)
+    # Skipped tools are fine; a tool that passed its smoke run and then
+    # failed a workload is a bug worth a red CI run (never a timing check),
+    # and so is a lost event in spawn100.
+    bad = any(r["status"] != "ok" for r in rows)
+    for result in section_results.values():
+        for row in result["rows"]:
+            if row["status"].startswith("FAILED") or row.get("lost"):
+                bad = True
+    return 1 if bad else 0
+
+
+def print_main_table(table, rows, meta, args, configs, skipped, active, paths,
+                     build, load_before):
     print("hstrace per-syscall overhead  (%s, %s CPUs, kernel %s, median of %d,"
           " load %.2f -> %.2f%s)" % (
               meta["cpu_model"], os.cpu_count(), meta["kernel"], args.runs,
@@ -614,18 +996,38 @@ def main():
     if not paths["rusage_exec"]:
         print("note: %s/bench/rusage_exec missing: times and RSS come from"
               " Python's wait4, RSS never below Python's own." % build)
-    sys.stdout.flush()
+    # The honest floor for hstrace: pinned, with GET_SYSCALL_INFO per stop.
+    lines = []
+    for row in rows:
+        if row["config"] == "hstrace-bin" and row.get("x_floor_info"):
+            lines.append("  %-13s hstrace-bin ovh %.2f us = %.2f x floor-info"
+                         " (%+.0f%%)" % (row["workload"], row["overhead_us"],
+                                         row["x_floor_info"],
+                                         (row["x_floor_info"] - 1) * 100))
+    if lines:
+        print("x floor-info: ovh / the lowest of floor-info, floor-pin-info"
+              " (target: hstrace within 10%, i.e. <= 1.10):")
+        print("\n".join(lines))
 
-    doc = {"meta": meta, "skipped": skipped,
-           "configs": {c.name: c.note for c in CONFIGS},
-           "workloads": {w.name: w.what for w in workloads},
-           "rows": rows, "table": table}
-    write_json(os.path.join(build, "bench-results.json"), doc)
-    if args.json:
-        write_json(args.json, doc)
-    # Skipped tools are fine; a tool that passed its smoke run and then
-    # failed a workload is a bug worth a red CI run (never a timing check).
-    return 1 if any(r["status"] != "ok" for r in rows) else 0
+
+def print_section(name, result):
+    print()
+    if name == "readback":
+        print("readback: hstrace --read LOG -o /dev/null, log of %d getppid"
+              " calls; median of the reads (target 1 M events/s per core)"
+              % result["size"])
+    elif name == "spawn100":
+        print("spawn100: spawner %s (SECONDS RATE CALLS); throughput ="
+              " deliberate syscalls / tracer wall time; lost = getppid made -"
+              " 'getppid(' lines in the trace" % " ".join(result["args"]))
+    elif name == "rss10m":
+        print("rss10m: peak RSS over syscall_loop %d (one run each; target %g"
+              " MiB)" % (result["size"], result["target_mb"]))
+    if result.get("table"):
+        print(result["table"])
+    else:
+        for row in result["rows"]:
+            print("  %s" % row["status"])
 
 
 if __name__ == "__main__":
