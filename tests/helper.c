@@ -82,6 +82,13 @@ __attribute__((format(printf, 2, 3))) static void say(int fd, const char *fmt, .
 		die("say");
 }
 
+/* write(-1, s, n): a call whose line is known, failing with EBADF. */
+static void write_bad_fd(const char *s, size_t n)
+{
+	if (write(-1, s, n) != -1)
+		die("write to fd -1 succeeded");
+}
+
 static long number(const char *s, long dflt, long max)
 {
 	char *end;
@@ -149,15 +156,19 @@ struct thread_arg {
 	pthread_t thread;
 };
 
-static void *marker_thread(void *p)
+/* A thread's first calls: gettid, then write(-1, "thread-K", 8) failing. */
+static void mark_thread(struct thread_arg *a)
 {
-	struct thread_arg *a = p;
 	char name[32];
 	int n = snprintf(name, sizeof(name), "thread-%d", a->k);
 
 	a->tid = my_tid();
-	if (write(-1, name, (size_t)n) != -1)
-		die("write to fd -1 succeeded");
+	write_bad_fd(name, (size_t)n);
+}
+
+static void *marker_thread(void *p)
+{
+	mark_thread(p);
 	return NULL;
 }
 
@@ -193,12 +204,9 @@ static int mode_threads(int argc, char **argv)
 static void *reader_thread(void *p)
 {
 	struct thread_arg *a = p;
-	char name[32], c;
-	int n = snprintf(name, sizeof(name), "thread-%d", a->k);
+	char c;
 
-	a->tid = my_tid();
-	if (write(-1, name, (size_t)n) != -1)
-		die("write to fd -1 succeeded");
+	mark_thread(a);
 	atomic_fetch_add(a->ready, 1);
 	if (read(a->pipe_fd, &c, 1) != 1)
 		die("read");
@@ -260,8 +268,7 @@ static int mode_unfinished(int argc, char **argv)
 		}
 	}
 	/* Every reader is inside read(): this call's line interrupts theirs. */
-	if (write(-1, "main", 4) != -1)
-		die("write to fd -1 succeeded");
+	write_bad_fd("main", 4);
 	if (exit_blocked)
 		exit_now(5); /* the readers die inside their read() */
 	for (long k = 0; k < n; k++)
@@ -294,10 +301,24 @@ static void burn_cpu(void)
 	} while (ts.tv_sec == 0 && ts.tv_nsec < 50000000);
 }
 
+/*
+ * The parent's side of fork and vfork once the child is started: reap it,
+ * write(-1, "parent", 6), report the child's pid and exit status, exit 0.
+ */
+__attribute__((noreturn)) static void parent_reports(pid_t child)
+{
+	int status;
+
+	if (waitpid(child, &status, 0) != child)
+		die("waitpid");
+	write_bad_fd("parent", 6);
+	say(1, "child %d status %d\n", child, WEXITSTATUS(status));
+	exit_now(0);
+}
+
 static int mode_fork(int argc, char **argv)
 {
 	bool busy = argc > 2 && !strcmp(argv[2], "busy");
-	int status;
 	pid_t child;
 
 	say(1, "pid %d\n", getpid());
@@ -307,22 +328,15 @@ static int mode_fork(int argc, char **argv)
 	if (child == 0) {
 		if (busy)
 			burn_cpu();
-		if (write(-1, "child", 5) != -1)
-			die("write to fd -1 succeeded");
+		write_bad_fd("child", 5);
 		exit_now(3);
 	}
-	if (waitpid(child, &status, 0) != child)
-		die("waitpid");
-	if (write(-1, "parent", 6) != -1)
-		die("write to fd -1 succeeded");
-	say(1, "child %d status %d\n", child, WEXITSTATUS(status));
-	exit_now(0);
+	parent_reports(child);
 }
 
 static int mode_vfork(void)
 {
 	static char *const true_argv[] = { "true", NULL };
-	int status;
 	pid_t child;
 
 	say(1, "pid %d\n", getpid());
@@ -333,12 +347,7 @@ static int mode_vfork(void)
 		execve("/bin/true", true_argv, environ);
 		_exit(127);
 	}
-	if (waitpid(child, &status, 0) != child)
-		die("waitpid");
-	if (write(-1, "parent", 6) != -1)
-		die("write to fd -1 succeeded");
-	say(1, "child %d status %d\n", child, WEXITSTATUS(status));
-	exit_now(0);
+	parent_reports(child);
 }
 
 /* --- signals ------------------------------------------------------------ */
@@ -392,8 +401,7 @@ static void *ticker_thread(void *p)
 	atomic_fetch_add(a->ready, 1);
 	for (;;) {
 		tick();
-		if (write(-1, name, (size_t)n) != -1)
-			die("write to fd -1 succeeded");
+		write_bad_fd(name, (size_t)n);
 	}
 	return NULL;
 }

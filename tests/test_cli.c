@@ -10,200 +10,43 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <grp.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "testutil.h"
+
 /* ------------------------------------------------------------------------
- * Test scaffolding: a pool of allocations and a directory per test
+ * Test scaffolding: a directory per test (tests/testutil.c)
  */
-
-static void **pool;
-static size_t npool, cap_pool;
-static char tmpdir[64];
-
-__attribute__((returns_nonnull)) static void *keep(void *p)
-{
-	cr_assert_not_null(p, "out of memory");
-	if (npool == cap_pool) {
-		cap_pool = cap_pool ? cap_pool * 2 : 64;
-		pool = realloc(pool, cap_pool * sizeof(*pool));
-		cr_assert_not_null(pool);
-	}
-	pool[npool++] = p;
-	return p;
-}
-
-__attribute__((format(printf, 1, 2), returns_nonnull)) static char *fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, f);
-	if (vasprintf(&s, f, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return keep(s);
-}
-
-static char *tpath(const char *name)
-{
-	return fmt("%s/%s", tmpdir, name);
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	remove(path);
-	return 0;
-}
 
 static void suite_init(void)
 {
-	strcpy(tmpdir, "/tmp/hst_cli_XXXXXX");
-	cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp: %s", strerror(errno));
+	tu_suite_init("/tmp/hst_cli_XXXXXX");
 	/* Readable by the unprivileged user of the foreign-pid test. */
 	chmod(tmpdir, 0755);
 }
 
-static void suite_fini(void)
-{
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	for (size_t i = 0; i < npool; i++)
-		free(pool[i]);
-	free(pool);
-	pool = NULL;
-	npool = cap_pool = 0;
-}
-
-TestSuite(cli, .init = suite_init, .fini = suite_fini, .timeout = 120);
-
-static char *slurp(const char *path, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t n = 0, cap = 4096;
-	char *buf;
-	ssize_t r;
-
-	cr_assert_geq(fd, 0, "open %s: %s", path, strerror(errno));
-	buf = malloc(cap + 1);
-	cr_assert_not_null(buf);
-	while ((r = read(fd, buf + n, cap - n)) > 0) {
-		n += (size_t)r;
-		if (n == cap) {
-			cap *= 2;
-			buf = realloc(buf, cap + 1);
-			cr_assert_not_null(buf);
-		}
-	}
-	cr_assert_geq(r, 0, "read %s: %s", path, strerror(errno));
-	close(fd);
-	buf[n] = 0;
-	if (len)
-		*len = n;
-	return keep(buf);
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	cr_assert_geq(fd, 0, "create %s: %s", path, strerror(errno));
-	cr_assert_eq(write(fd, data, len), (ssize_t)len);
-	close(fd);
-}
-
-static bool starts_with(const char *s, const char *p)
-{
-	return strncmp(s, p, strlen(p)) == 0;
-}
+TestSuite(cli, .init = suite_init, .fini = tu_suite_fini, .timeout = 120);
 
 /* ------------------------------------------------------------------------
  * Running hstrace
  */
 
-static const char *hstrace_bin(void)
-{
-	const char *p = getenv("HSTRACE_BIN");
-	cr_assert(p && *p, "HSTRACE_BIN is not set (run the tests with meson test)");
-	return p;
-}
-
-static const char *helper_bin(void)
-{
-	const char *p = getenv("HSTRACE_HELPER");
-	cr_assert(p && *p, "HSTRACE_HELPER is not set (run the tests with meson test)");
-	return p;
-}
-
-struct result {
-	int status;
-	char *out;
-	char *err;
-	size_t err_len;
-};
-
-static int runs;
-
 /*
- * Run argv with stdin from /dev/null, stdout and stderr to files, no other
- * fd open.  drop_to_uid >= 0 runs it as that user (and group).
+ * Run argv in this process's environment with stdin from /dev/null, stdout
+ * and stderr to files, no other fd open.  drop_to_uid >= 0 runs it as that
+ * user (and group).
  */
 static struct result run_as(char *const argv[], long drop_to_uid)
 {
-	char *out_path = tpath(fmt("stdout.%d", runs));
-	char *err_path = tpath(fmt("stderr.%d", runs++));
-	int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	struct result r;
-	pid_t pid;
-
-	cr_assert(out >= 0 && err >= 0, "cannot create %s: %s", out_path, strerror(errno));
-	pid = fork();
-	cr_assert_geq(pid, 0, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(null, 0);
-		dup2(out, 1);
-		dup2(err, 2);
-		close_range(3, ~0u, 0);
-		if (drop_to_uid >= 0 &&
-		    (setgroups(0, NULL) < 0 || setgid((gid_t)drop_to_uid) < 0 || setuid((uid_t)drop_to_uid) < 0))
-			_exit(126);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(out);
-	close(err);
-	while (waitpid(pid, &r.status, 0) < 0)
-		cr_assert_eq(errno, EINTR, "waitpid: %s", strerror(errno));
-	r.out = slurp(out_path, NULL);
-	r.err = slurp(err_path, &r.err_len);
-	return r;
+	return run_capture(argv, NULL, drop_to_uid);
 }
 
-#define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
 #define HSTRACE(...) run_as(ARGV((char *)hstrace_bin(), __VA_ARGS__), -1)
-#define HELPER ((char *)helper_bin())
-
-static char *describe_status(int status)
-{
-	if (WIFEXITED(status))
-		return fmt("exited with %d", WEXITSTATUS(status));
-	if (WIFSIGNALED(status))
-		return fmt("killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
-	return fmt("wait status %#x", status);
-}
 
 /*
  * The contract for bad input.  `about` must appear in the message, so it

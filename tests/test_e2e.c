@@ -23,133 +23,36 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "testutil.h"
+
 #define RET_COLUMN 39 /* strace pads the line to here, then " = " */
 
 /* ------------------------------------------------------------------------
- * Memory and files that live until the end of the test
+ * A directory per test, and memory kept until its end (tests/testutil.c)
  */
-
-static void **pool;
-static size_t npool, cap_pool;
-static char tmpdir[64];
-
-__attribute__((returns_nonnull)) static void *keep(void *p)
-{
-	cr_assert_not_null(p, "out of memory");
-	if (npool == cap_pool) {
-		cap_pool = cap_pool ? cap_pool * 2 : 64;
-		pool = realloc(pool, cap_pool * sizeof(*pool));
-		cr_assert_not_null(pool);
-	}
-	pool[npool++] = p;
-	return p;
-}
-
-__attribute__((format(printf, 1, 2), returns_nonnull)) static char *fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, f);
-	if (vasprintf(&s, f, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return keep(s);
-}
-
-static char *tpath(const char *name)
-{
-	return fmt("%s/%s", tmpdir, name);
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	remove(path);
-	return 0;
-}
 
 static void suite_init(void)
 {
-	strcpy(tmpdir, "/tmp/hst_e2e_XXXXXX");
-	cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp: %s", strerror(errno));
+	tu_suite_init("/tmp/hst_e2e_XXXXXX");
 }
 
-static void suite_fini(void)
-{
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	for (size_t i = 0; i < npool; i++)
-		free(pool[i]);
-	free(pool);
-	pool = NULL;
-	npool = cap_pool = 0;
-}
-
-TestSuite(e2e, .init = suite_init, .fini = suite_fini, .timeout = 120);
-
-static char *slurp(const char *path, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t n = 0, cap = 4096;
-	char *buf;
-	ssize_t r;
-
-	cr_assert_geq(fd, 0, "open %s: %s", path, strerror(errno));
-	buf = malloc(cap + 1);
-	cr_assert_not_null(buf);
-	while ((r = read(fd, buf + n, cap - n)) > 0) {
-		n += (size_t)r;
-		if (n == cap) {
-			cap *= 2;
-			buf = realloc(buf, cap + 1);
-			cr_assert_not_null(buf);
-		}
-	}
-	cr_assert_geq(r, 0, "read %s: %s", path, strerror(errno));
-	close(fd);
-	buf[n] = 0;
-	if (len)
-		*len = n;
-	return keep(buf);
-}
-
-static bool file_exists(const char *path)
-{
-	return access(path, F_OK) == 0;
-}
+TestSuite(e2e, .init = suite_init, .fini = tu_suite_fini, .timeout = 120);
 
 /* ------------------------------------------------------------------------
  * Running programs
  */
-
-static const char *hstrace_bin(void)
-{
-	const char *p = getenv("HSTRACE_BIN");
-	cr_assert(p && *p, "HSTRACE_BIN is not set (run the tests with meson test)");
-	return p;
-}
-
-static const char *helper_bin(void)
-{
-	const char *p = getenv("HSTRACE_HELPER");
-	cr_assert(p && *p, "HSTRACE_HELPER is not set (run the tests with meson test)");
-	return p;
-}
 
 /*
  * The environment every traced program gets: a few fixed variables plus the
@@ -176,12 +79,6 @@ static char **child_env(void)
 	return env_vars;
 }
 
-/* Move fd above 2 so the dup2 calls of the child cannot overwrite it. */
-static int high_fd(int fd)
-{
-	return fd < 0 ? fd : fcntl(fd, F_DUPFD_CLOEXEC, 10);
-}
-
 /*
  * Start argv[0] with stdin from /dev/null, stdout and stderr on the given
  * fds (-1: /dev/null) and nothing else open, in the test's environment.  It
@@ -189,78 +86,16 @@ static int high_fd(int fd)
  */
 static pid_t spawn(char *const argv[], int out_fd, int err_fd)
 {
-	int out = high_fd(out_fd), err = high_fd(err_fd);
-	char **env = child_env();
-	pid_t pid = fork();
-
-	cr_assert_geq(pid, 0, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(null, 0);
-		dup2(out >= 0 ? out : null, 1);
-		dup2(err >= 0 ? err : null, 2);
-		close_range(3, ~0u, 0);
-		execve(argv[0], argv, env);
-		_exit(127);
-	}
-	if (out >= 0)
-		close(out);
-	if (err >= 0)
-		close(err);
-	return pid;
+	return spawn_child(argv, child_env(), out_fd, err_fd, -1);
 }
-
-static int wait_status(pid_t pid)
-{
-	int status;
-	pid_t r;
-
-	do
-		r = waitpid(pid, &status, 0);
-	while (r < 0 && errno == EINTR);
-	cr_assert_eq(r, pid, "waitpid: %s", strerror(errno));
-	return status;
-}
-
-struct result {
-	int status; /* wait status */
-	char *out;  /* stdout */
-	char *err;  /* stderr */
-};
-
-static int runs;
 
 /* Run argv to completion, stdout and stderr caught in files. */
 static struct result run_argv(char *const argv[])
 {
-	char *out_path = tpath(fmt("stdout.%d", runs));
-	char *err_path = tpath(fmt("stderr.%d", runs++));
-	int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	struct result r;
-
-	cr_assert(out >= 0 && err >= 0, "cannot create %s: %s", out_path, strerror(errno));
-	r.status = wait_status(spawn(argv, out, err));
-	close(out);
-	close(err);
-	r.out = slurp(out_path, NULL);
-	r.err = slurp(err_path, NULL);
-	return r;
+	return run_capture(argv, child_env(), -1);
 }
 
-#define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
 #define HSTRACE(...) run_argv(ARGV((char *)hstrace_bin(), __VA_ARGS__))
-#define HELPER ((char *)helper_bin())
-
-static char *describe_status(int status)
-{
-	if (WIFEXITED(status))
-		return fmt("exited with %d", WEXITSTATUS(status));
-	if (WIFSIGNALED(status))
-		return fmt("killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
-	return fmt("wait status %#x", status);
-}
 
 static void assert_exited(struct result r, int code)
 {
@@ -274,6 +109,14 @@ static pid_t helper_pid(const char *out)
 	int pid = 0;
 	cr_assert_eq(sscanf(out, "pid %d", &pid), 1, "helper said '%s'", out);
 	return pid;
+}
+
+/* Its "child C status S" line, after the pid line (fork and vfork modes). */
+static pid_t helper_child(const char *out, int *status)
+{
+	pid_t child = 0;
+	cr_assert_eq(sscanf(strchr(out, '\n') + 1, "child %d status %d", &child, status), 2, "%s", out);
+	return child;
 }
 
 /* Its "tids A B C" line. */
@@ -314,17 +157,6 @@ struct trace {
 	struct line *v;
 	size_t n, cap;
 };
-
-static bool starts_with(const char *s, const char *p)
-{
-	return strncmp(s, p, strlen(p)) == 0;
-}
-
-static bool ends_with(const char *s, const char *p)
-{
-	size_t n = strlen(s), m = strlen(p);
-	return n >= m && strcmp(s + n - m, p) == 0;
-}
 
 static void push_line(struct trace *t, struct line l)
 {
@@ -829,20 +661,40 @@ Test(e2e, signal_lines)
 
 static const char ebadf[] = "-1 EBADF (Bad file descriptor)";
 
-Test(e2e, fork_followed)
+/*
+ * hstrace -o FILE on helper MODE [ARG] (fork or vfork; arg NULL: none),
+ * which must exit 0: the trace file, the helper's pid and its child's pid
+ * and exit status.
+ */
+static char *run_forking(char *mode, char *arg, pid_t *pid, pid_t *child, int *st)
 {
 	char *out = tpath("trace.txt");
-	struct result r = HSTRACE("-o", out, HELPER, "fork");
-	pid_t pid, child;
-	int st;
-	struct trace t, d;
+	struct result r = HSTRACE("-o", out, HELPER, mode, arg);
 
 	assert_exited(r, 0);
-	pid = helper_pid(r.out);
-	cr_assert_eq(sscanf(strchr(r.out, '\n') + 1, "child %d status %d", &child, &st), 2, "%s", r.out);
-	cr_assert_eq(st, 3);
-	t = merge_trace(read_trace(out, PFX_COLUMN, 0));
+	*pid = helper_pid(r.out);
+	*child = helper_child(r.out, st);
+	return out;
+}
+
+/* The merged -o trace of a parent and its child, with no line of another pid. */
+static struct trace read_parent_child(const char *out, pid_t pid, pid_t child)
+{
+	struct trace t = merge_trace(read_trace(out, PFX_COLUMN, 0));
+
 	cr_assert_eq(count_tid(&t, pid) + count_tid(&t, child), t.n, "lines of unknown pids:\n%s", dump(&t));
+	return t;
+}
+
+Test(e2e, fork_followed)
+{
+	pid_t pid, child;
+	int st;
+	char *out = run_forking("fork", NULL, &pid, &child, &st);
+	struct trace t, d;
+
+	cr_assert_eq(st, 3);
+	t = read_parent_child(out, pid, child);
 
 	d = decoded_of(&t, child);
 	const char *want_child[] = {
@@ -883,17 +735,13 @@ static char *clock_t_text(long v)
 
 Test(e2e, sigchld_cpu_times)
 {
-	char *out = tpath("trace.txt");
-	struct result r = HSTRACE("-o", out, HELPER, "fork", "busy");
 	pid_t pid, child;
 	int st;
+	char *out = run_forking("fork", "busy", &pid, &child, &st);
 	long ut, stime;
 	struct trace t;
 	char *prefix;
 
-	assert_exited(r, 0);
-	pid = helper_pid(r.out);
-	cr_assert_eq(sscanf(strchr(r.out, '\n') + 1, "child %d status %d", &child, &st), 2, "%s", r.out);
 	t = read_trace(out, PFX_COLUMN, 0);
 	prefix = fmt("%-5d --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=%d, si_uid=%u, si_status=3, "
 		     "si_utime=", pid, child, getuid());
@@ -914,17 +762,12 @@ Test(e2e, sigchld_cpu_times)
 
 Test(e2e, vfork_followed)
 {
-	char *out = tpath("trace.txt");
-	struct result r = HSTRACE("-o", out, HELPER, "vfork");
 	pid_t pid, child;
 	int st;
+	char *out = run_forking("vfork", NULL, &pid, &child, &st);
 	struct trace t, d;
 
-	assert_exited(r, 0);
-	pid = helper_pid(r.out);
-	cr_assert_eq(sscanf(strchr(r.out, '\n') + 1, "child %d status %d", &child, &st), 2, "%s", r.out);
-	t = merge_trace(read_trace(out, PFX_COLUMN, 0));
-	cr_assert_eq(count_tid(&t, pid) + count_tid(&t, child), t.n, "lines of unknown pids:\n%s", dump(&t));
+	t = read_parent_child(out, pid, child);
 	d = decoded_of(&t, child);
 	cr_assert_geq(d.n, 3, "%s", dump(&t));
 	assert_execve(d.v[0].text, "/bin/true", (const char *[]){ "true", NULL }, 32);
@@ -978,7 +821,7 @@ Test(e2e, stderr_pid_prefix)
 
 	assert_exited(r, 0);
 	pid = helper_pid(r.out);
-	cr_assert_eq(sscanf(strchr(r.out, '\n') + 1, "child %d status %d", &child, &st), 2, "%s", r.out);
+	child = helper_child(r.out, &st);
 	t = merge_trace(parse_trace(r.err, PFX_BRACKET, pid));
 	cr_assert(starts_with(t.v[0].full, "execve("), "%s", t.v[0].full);
 	at = find_full(&t, 0, padded(fmt("[pid %5d] ", child), "write(-1, \"child\", 5)", ebadf));
@@ -1003,7 +846,7 @@ Test(e2e, no_follow)
 
 	assert_exited(r, 0);
 	pid = helper_pid(r.out);
-	cr_assert_eq(sscanf(strchr(r.out, '\n') + 1, "child %d status %d", &child, &st), 2, "%s", r.out);
+	child = helper_child(r.out, &st);
 	cr_assert_eq(st, 3, "the untraced child still runs");
 	t = merge_trace(read_trace(out, PFX_NONE, pid));
 	for (size_t i = 0; i < t.n; i++)
@@ -1236,12 +1079,27 @@ static size_t read_some(int fd, char *buf, size_t len, int timeout_ms)
 	return n > 0 ? (size_t)n : 0;
 }
 
+/*
+ * The "ready PID TID..." line of helper sleep, read from fd into line (of
+ * size bytes, NUL-terminated); the bound only turns a hang into a failure.
+ */
+static void read_ready_line(int fd, char *line, size_t size)
+{
+	size_t len = 0;
+
+	while (!memchr(line, '\n', len) && len < size - 1) {
+		size_t n = read_some(fd, line + len, size - 1 - len, 60000);
+		cr_assert_gt(n, 0, "the helper did not start");
+		len += n;
+	}
+	line[len] = 0;
+}
+
 /* helper sleep N, started by the test; returns once all its threads run. */
 static struct target start_target(int nthreads)
 {
 	struct target tg = { 0 };
 	char line[512];
-	size_t len = 0;
 	int p[2];
 	char *s;
 	int used;
@@ -1250,12 +1108,7 @@ static struct target start_target(int nthreads)
 	tg.pid = spawn(ARGV(HELPER, "sleep", fmt("%d", nthreads)), p[1], -1);
 	close(p[1]);
 	tg.out = p[0];
-	while (!memchr(line, '\n', len) && len < sizeof(line) - 1) {
-		size_t n = read_some(tg.out, line + len, sizeof(line) - 1 - len, 60000);
-		cr_assert_gt(n, 0, "the helper did not start");
-		len += n;
-	}
-	line[len] = 0;
+	read_ready_line(tg.out, line, sizeof(line));
 	int pid;
 	cr_assert_eq(sscanf(line, "ready %d%n", &pid, &used), 1, "%s", line);
 	cr_assert_eq(pid, tg.pid);
@@ -1430,17 +1283,12 @@ Test(e2e, launched_program_detached_on_sigint)
 {
 	int p[2], status;
 	char line[256] = "";
-	size_t len = 0;
 	struct target tg = { 0 };
 
 	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
 	pid_t hs = spawn(ARGV((char *)hstrace_bin(), "-o", tpath("trace.txt"), HELPER, "sleep", "1"), p[1], -1);
 	close(p[1]);
-	while (!memchr(line, '\n', len) && len < sizeof(line) - 1) {
-		size_t n = read_some(p[0], line + len, sizeof(line) - 1 - len, 60000);
-		cr_assert_gt(n, 0, "the helper did not start");
-		len += n;
-	}
+	read_ready_line(p[0], line, sizeof(line));
 	cr_assert_eq(sscanf(line, "ready %d %d", &tg.tids[0], &tg.tids[1]), 2, "%s", line);
 	tg.pid = tg.tids[0];
 	tg.ntids = 2;

@@ -14,66 +14,46 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <hstrace/hstrace.h>
 
+#include "testutil.h"
+
 /* ------------------------------------------------------------------------
- * Scaffolding
+ * Scaffolding: a directory per test (tests/testutil.c)
  */
 
-static char tmpdir[64];
 static char *stdout_path;
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	remove(path);
-	return 0;
-}
 
 static void suite_init(void)
 {
-	strcpy(tmpdir, "/tmp/hst_lib_XXXXXX");
-	cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp: %s", strerror(errno));
+	tu_suite_init("/tmp/hst_lib_XXXXXX");
 }
 
 static void suite_fini(void)
 {
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(stdout_path);
+	tu_suite_fini();
 	stdout_path = NULL;
 }
 
 TestSuite(lib, .init = suite_init, .fini = suite_fini, .timeout = 120);
-
-static const char *helper_bin(void)
-{
-	const char *p = getenv("HSTRACE_HELPER");
-	cr_assert(p && *p, "HSTRACE_HELPER is not set (run the tests with meson test)");
-	return p;
-}
-
-#define ARGV(...) ((const char *[]){ __VA_ARGS__, NULL })
 
 /* hstrace_start() with the helper's stdout sent to a file of the test. */
 static int start_redirected(hstrace_t *t)
 {
 	int saved = dup(1), fd, err;
 
-	if (!stdout_path && asprintf(&stdout_path, "%s/stdout", tmpdir) < 0)
-		cr_assert_fail("out of memory");
+	if (!stdout_path)
+		stdout_path = tpath("stdout");
 	fd = open(stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	cr_assert(saved >= 0 && fd >= 0);
 	fflush(stdout);
@@ -97,7 +77,7 @@ static void helper_output(char *buf, size_t size)
 	buf[n > 0 ? n : 0] = 0;
 }
 
-static hstrace_t *start_helper(const char *const *args)
+static hstrace_t *start_helper(char *const *args)
 {
 	hstrace_t *t = hstrace_new();
 	int err;
@@ -540,26 +520,29 @@ Test(lib, strerror_covers_every_code)
 	cr_assert_not_null(hstrace_strerror(-999999));
 }
 
+/* What hstrace_start() says to a handle given its target, then freed. */
+static int start_freed(hstrace_t *t)
+{
+	int err = hstrace_start(t);
+
+	hstrace_free(t);
+	return err;
+}
+
 static int start_program(const char *program)
 {
 	hstrace_t *t = hstrace_new();
-	int err;
 
 	cr_assert_eq(hstrace_program(t, program), 0);
-	err = hstrace_start(t);
-	hstrace_free(t);
-	return err;
+	return start_freed(t);
 }
 
 static int start_pid(pid_t pid)
 {
 	hstrace_t *t = hstrace_new();
-	int err;
 
 	cr_assert_eq(hstrace_pid(t, pid), 0);
-	err = hstrace_start(t);
-	hstrace_free(t);
-	return err;
+	return start_freed(t);
 }
 
 Test(lib, start_errors)
