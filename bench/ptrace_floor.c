@@ -14,6 +14,13 @@
  *                shows what cross-CPU wakeups cost.
  *   --get-info   also call PTRACE_GET_SYSCALL_INFO at every syscall stop: the
  *                floor of a tracer that at least knows which syscall it is at.
+ *   --read-mem   also read 64 bytes of the tracee's stack with process_vm_readv
+ *                at every syscall stop (implies --get-info), in the tracer
+ *                thread, before resuming: what hstrace's ptrace thread does.
+ *   --handoff    like --read-mem, but a second thread does the read while the
+ *                tracer waits for it (semaphores) before resuming: the design
+ *                where decode workers would read tracee memory.  Comparing the
+ *                two measures that choice (docs/ARCHITECTURE.md).
  *   --count      print stop counters to stderr at the end (for sanity checks).
  *
  * Start-up follows strace: the child stops itself with raise(SIGSTOP) before
@@ -33,7 +40,11 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
+#include <stdint.h>
+#include <sys/uio.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -47,6 +58,8 @@ struct floor_options {
 	bool pin;
 	int pin_cpu; /* -1: pick the lowest allowed CPU */
 	bool get_info;
+	bool read_mem;
+	bool handoff;
 	bool follow;
 	bool count;
 	char **command;
@@ -62,7 +75,7 @@ struct floor_stats {
 static void usage_exit(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [--pin[=CPU]] [--get-info] [--no-follow] [--count]"
+		"usage: %s [--pin[=CPU]] [--get-info] [--read-mem|--handoff] [--no-follow] [--count]"
 		" -- CMD ARGS...\n", prog);
 	exit(2);
 }
@@ -89,6 +102,10 @@ static void parse_options(int argc, char **argv, struct floor_options *opts)
 				usage_exit(argv[0]);
 		} else if (strcmp(argv[i], "--get-info") == 0) {
 			opts->get_info = true;
+		} else if (strcmp(argv[i], "--read-mem") == 0) {
+			opts->get_info = opts->read_mem = true;
+		} else if (strcmp(argv[i], "--handoff") == 0) {
+			opts->get_info = opts->read_mem = opts->handoff = true;
 		} else if (strcmp(argv[i], "--no-follow") == 0) {
 			opts->follow = false;
 		} else if (strcmp(argv[i], "--count") == 0) {
@@ -175,6 +192,58 @@ static void tracee_resume(pid_t pid, int sig)
 			strerror(errno));
 }
 
+/* --read-mem / --handoff: read a little tracee memory at each stop. */
+static char mem_buf[64];
+static pid_t handoff_pid;
+static unsigned long long handoff_addr;
+static sem_t handoff_request, handoff_done;
+
+static void read_tracee(pid_t pid, unsigned long long addr)
+{
+	struct iovec local = { mem_buf, sizeof(mem_buf) };
+	struct iovec remote = { (void *)(uintptr_t)addr, sizeof(mem_buf) };
+
+	if (process_vm_readv(pid, &local, 1, &remote, 1, 0) < 0)
+		mem_buf[0] = 0;
+}
+
+static void *handoff_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		while (sem_wait(&handoff_request) < 0)
+			;
+		read_tracee(handoff_pid, handoff_addr);
+		sem_post(&handoff_done);
+	}
+	return NULL;
+}
+
+static void start_handoff_thread(void)
+{
+	pthread_t thread;
+
+	sem_init(&handoff_request, 0, 0);
+	sem_init(&handoff_done, 0, 0);
+	if (pthread_create(&thread, NULL, handoff_main, NULL) != 0) {
+		fprintf(stderr, "ptrace_floor: cannot start the handoff thread\n");
+		exit(1);
+	}
+}
+
+static void read_at_stop(pid_t pid, unsigned long long addr, bool handoff)
+{
+	if (!handoff) {
+		read_tracee(pid, addr);
+		return;
+	}
+	handoff_pid = pid;
+	handoff_addr = addr;
+	sem_post(&handoff_request);
+	while (sem_wait(&handoff_done) < 0)
+		;
+}
+
 static void syscall_stop(pid_t pid, const struct floor_options *opts,
 			 struct floor_stats *stats)
 {
@@ -191,6 +260,8 @@ static void syscall_stop(pid_t pid, const struct floor_options *opts,
 			stats->info_exit++;
 		else
 			stats->info_other++;
+		if (opts->read_mem && info.op != PTRACE_SYSCALL_INFO_NONE)
+			read_at_stop(pid, info.stack_pointer, opts->handoff);
 	}
 	tracee_resume(pid, 0);
 }
@@ -266,6 +337,9 @@ int main(int argc, char **argv)
 	int err, exit_code;
 
 	parse_options(argc, argv, &opts);
+	/* Before pinning: the reader thread keeps every CPU, like a decode worker. */
+	if (opts.handoff)
+		start_handoff_thread();
 	if (opts.pin && (err = pin_to_cpu(opts.pin_cpu)) < 0) {
 		fprintf(stderr, "ptrace_floor: cannot pin to a CPU: %s\n",
 			strerror(-err));
