@@ -463,9 +463,8 @@ HSTRACE_API int hstrace_wait(hstrace_t *t)
 	/* Nobody will read events any more: stop holding the workers back. */
 	if (t->ev)
 		hst_events_detach(t->ev);
+	/* The source closes the raw ring when it ends; a failed start aborted it. */
 	join_source(t);
-	if (!t->tracer && !t->reader_started && t->raw)
-		hst_ring_close_sp(t->raw); /* the source never started */
 	hst_decoders_join(t->decoders);
 	t->decoders = NULL;
 	for (unsigned i = 0; i < t->noutputs; i++) {

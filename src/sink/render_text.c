@@ -288,15 +288,16 @@ static void put_name(struct hst_out *o, const char *name)
 	hst_out_reset(o);
 }
 
-static bool has_exit_half(const struct hst_drec *d)
+/* Some arguments are rendered at exit (read's buffer). */
+static bool has_exit_half(long nr, unsigned raw_flags)
 {
-	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
+	const struct hst_syscall_sig *sig = hst_record_sig(nr, raw_flags);
 	return sig && sig->exit_from < sig->nargs;
 }
 
-static bool is_noreturn(const struct hst_drec *d)
+static bool is_noreturn(long nr, unsigned raw_flags)
 {
-	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
+	const struct hst_syscall_sig *sig = hst_record_sig(nr, raw_flags);
 	return sig && sig->ret == HST_R_NORETURN;
 }
 
@@ -316,7 +317,7 @@ static void on_entry(struct hst_text *t, struct hst_out *o, const struct hst_dre
 	put_name(o, hst_text_syscall_name(d->nr, d->flags, buf));
 	hst_out_put(o, "(", 1);
 	put_values(t, o, d, false);
-	if (is_noreturn(d)) {
+	if (is_noreturn(d->nr, d->flags)) {
 		/* strace prints these whole at once: nothing can follow them. */
 		hst_out_put(o, ")", 1);
 		hst_out_pad_to(o, RET_COLUMN);
@@ -324,7 +325,7 @@ static void on_entry(struct hst_text *t, struct hst_out *o, const struct hst_dre
 		s->pending = 0;
 		return;
 	}
-	if (d->nvals && has_exit_half(d))
+	if (d->nvals && has_exit_half(d->nr, d->flags))
 		hst_out_put(o, ", ", 2);
 	t->open_tid = d->tid;
 }
@@ -394,34 +395,24 @@ static void finish_pending(struct hst_text *t, struct hst_out *o, const struct h
 			   const char *why)
 {
 	struct tid_state *s = hst_tidmap_get(&t->tids, d->tid);
-	bool exit_half;
+	bool was_open;
 
 	if (!s || !s->pending)
 		return;
-	exit_half = has_exit_half(&(struct hst_drec){ .nr = s->nr, .flags = s->raw_flags });
-	if (t->open_tid == d->tid) {
-		if (why) {
-			hst_out_printf(o, " %s\n", why);
-			t->open_tid = 0;
-			s->pending = 0;
-			return;
-		}
-		if (exit_half)
-			hst_out_puts(o, "<unfinished ...>");
-	} else {
+	was_open = t->open_tid == d->tid;
+	if (!was_open) {
 		close_open_line(t, o, 0);
 		put_resumed(t, o, d->tid, s);
-		if (why) {
-			hst_out_printf(o, " %s\n", why);
-			s->pending = 0;
-			return;
-		}
-		if (exit_half)
-			hst_out_puts(o, " <unfinished ...>");
 	}
-	hst_out_put(o, ")", 1);
-	hst_out_pad_to(o, RET_COLUMN);
-	hst_out_puts(o, " = ?\n");
+	if (why) {
+		hst_out_printf(o, " %s\n", why);
+	} else {
+		if (has_exit_half(s->nr, s->raw_flags))
+			hst_out_puts(o, was_open ? "<unfinished ...>" : " <unfinished ...>");
+		hst_out_put(o, ")", 1);
+		hst_out_pad_to(o, RET_COLUMN);
+		hst_out_puts(o, " = ?\n");
+	}
 	t->open_tid = 0;
 	s->pending = 0;
 }

@@ -185,14 +185,13 @@ size_t hst_capture_bound(const struct hst_syscall_sig *sig, bool at_exit, unsign
 	return bound;
 }
 
-size_t hst_capture(struct hst_raw *rec, size_t room, const struct hst_syscall_sig *sig,
+size_t hst_capture(struct hst_raw *rec, const struct hst_syscall_sig *sig,
 		   bool at_exit, unsigned strsize)
 {
 	char *pos = (char *)rec + rec->hdr_size;
 	pid_t pid = rec->tid;
 	unsigned ncaps = 0;
 
-	(void)room;
 	rec->ncaps = 0;
 	if (!sig)
 		return rec->hdr_size;

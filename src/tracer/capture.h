@@ -18,10 +18,10 @@ size_t hst_capture_bound(const struct hst_syscall_sig *sig, bool at_exit, unsign
 
 /*
  * Append the captures of rec's syscall after its header (rec->hdr_size must
- * be set, and room >= hdr_size + hst_capture_bound()).  Sets rec->ncaps and
- * returns the record's total size.
+ * be set, and hdr_size + hst_capture_bound() bytes reserved).  Sets
+ * rec->ncaps and returns the record's total size.
  */
-size_t hst_capture(struct hst_raw *rec, size_t room, const struct hst_syscall_sig *sig,
+size_t hst_capture(struct hst_raw *rec, const struct hst_syscall_sig *sig,
 		   bool at_exit, unsigned strsize);
 
 /* Append a siginfo capture for a signal record; returns the total size. */

@@ -24,7 +24,6 @@ enum hst_tracee_flags {
 	HST_TRACEE_HIDDEN = 1u << 1,      /* launched child before its execve: no records */
 	HST_TRACEE_DETACHING = 1u << 2,   /* interrupted; detach at its next stop */
 	HST_TRACEE_LISTENING = 1u << 3,   /* in group-stop under PTRACE_LISTEN */
-	HST_TRACEE_ATTACHED = 1u << 4,    /* -p target: we seized it, did not launch it */
 };
 
 struct hst_tracee {

@@ -214,7 +214,7 @@ static void syscall_entry(struct hst_tracer *tr, struct hst_tracee *t, const str
 	r->nr = t->nr;
 	r->flags = (uint16_t)flags;
 	memcpy(r->args, t->args, sizeof(r->args));
-	record_end(tr, r, hst_capture(r, 0, sig, false, tr->cfg.strsize));
+	record_end(tr, r, hst_capture(r, sig, false, tr->cfg.strsize));
 }
 
 static void syscall_exit(struct hst_tracer *tr, struct hst_tracee *t, const struct __ptrace_syscall_info *info)
@@ -235,7 +235,7 @@ static void syscall_exit(struct hst_tracer *tr, struct hst_tracee *t, const stru
 	r->flags = t->raw_flags | (info->exit.is_error ? HST_RAWF_ERROR : 0);
 	r->rval = info->exit.rval;
 	memcpy(r->args, t->args, sizeof(r->args));
-	record_end(tr, r, hst_capture(r, 0, sig, true, tr->cfg.strsize));
+	record_end(tr, r, hst_capture(r, sig, true, tr->cfg.strsize));
 }
 
 static void on_syscall_stop(struct hst_tracer *tr, struct hst_tracee *t)
@@ -488,7 +488,7 @@ static int seize_thread(struct hst_tracer *tr, pid_t tgid, pid_t tid, bool *adde
 		return -errno;
 	}
 	ptrace(PTRACE_INTERRUPT, tid, 0, 0);
-	if (!tracee_new(tr, tid, tgid, HST_TRACEE_ATTACHED))
+	if (!tracee_new(tr, tid, tgid, 0))
 		return -ENOMEM;
 	*added = true;
 	return 0;
