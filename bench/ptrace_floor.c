@@ -1,7 +1,7 @@
 /*
  * ptrace_floor: the least work any ptrace-based syscall tracer must do.
  *
- *   ptrace_floor [--pin[=CPU]] [--get-info] [--no-follow] [--count] -- CMD ARGS...
+ *   ptrace_floor [--pin[=CPU]|--spin] [--get-info] [--no-follow] [--count] -- CMD ARGS...
  *
  * It stops at every syscall entry and exit of CMD (and, unless --no-follow,
  * of every thread and process CMD creates) and resumes it at once, decoding
@@ -12,6 +12,10 @@
  *                tracer may run on). The affinity is set before fork, so the
  *                tracee and everything it creates inherit it. On a VM this
  *                shows what cross-CPU wakeups cost.
+ *   --spin       the tracer runs on the lowest allowed CPU and the tracee on
+ *                the others, and the tracer polls waitpid(WNOHANG) instead of
+ *                sleeping in it: no wake-up of the tracer at any stop, only
+ *                that of the tracee when it is resumed.  Costs a whole CPU.
  *   --get-info   also call PTRACE_GET_SYSCALL_INFO at every syscall stop: the
  *                floor of a tracer that at least knows which syscall it is at.
  *   --read-mem   also read 64 bytes of the tracee's stack with process_vm_readv
@@ -62,6 +66,7 @@ struct floor_options {
 	bool handoff;
 	bool follow;
 	bool count;
+	bool spin;
 	char **command;
 };
 
@@ -75,7 +80,7 @@ struct floor_stats {
 static void usage_exit(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [--pin[=CPU]] [--get-info] [--read-mem|--handoff] [--no-follow] [--count]"
+		"usage: %s [--pin[=CPU]|--spin] [--get-info] [--read-mem|--handoff] [--no-follow] [--count]"
 		" -- CMD ARGS...\n", prog);
 	exit(2);
 }
@@ -108,6 +113,8 @@ static void parse_options(int argc, char **argv, struct floor_options *opts)
 			opts->get_info = opts->read_mem = opts->handoff = true;
 		} else if (strcmp(argv[i], "--no-follow") == 0) {
 			opts->follow = false;
+		} else if (strcmp(argv[i], "--spin") == 0) {
+			opts->spin = true;
 		} else if (strcmp(argv[i], "--count") == 0) {
 			opts->count = true;
 		} else {
@@ -118,6 +125,10 @@ static void parse_options(int argc, char **argv, struct floor_options *opts)
 		usage_exit(argv[0]);
 	opts->command = argv + i;
 }
+
+/* --spin: the CPUs of the tracee (every allowed one but the tracer's). */
+static cpu_set_t tracee_cpus;
+static bool tracee_cpus_set;
 
 /* Pins the calling process; fork() passes the affinity on to the tracee. */
 static int pin_to_cpu(int cpu)
@@ -148,6 +159,8 @@ static pid_t spawn_stopped(char **command)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		if (tracee_cpus_set)
+			sched_setaffinity(0, sizeof(tracee_cpus), &tracee_cpus);
 		raise(SIGSTOP);
 		execvp(command[0], command);
 		fprintf(stderr, "ptrace_floor: cannot run %s: %s\n", command[0],
@@ -197,6 +210,27 @@ static char mem_buf[64];
 static pid_t handoff_pid;
 static unsigned long long handoff_addr;
 static sem_t handoff_request, handoff_done;
+
+/* --spin: tracer on the lowest allowed CPU, tracee on the rest. */
+static int split_cpus(void)
+{
+	int err;
+
+	if (sched_getaffinity(0, sizeof(tracee_cpus), &tracee_cpus) < 0)
+		return -errno;
+	if (CPU_COUNT(&tracee_cpus) < 2)
+		return -EINVAL;
+	err = pin_to_cpu(-1);
+	if (err < 0)
+		return err;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &tracee_cpus)) {
+			CPU_CLR(cpu, &tracee_cpus);
+			break;
+		}
+	tracee_cpus_set = true;
+	return 0;
+}
 
 static void read_tracee(pid_t pid, unsigned long long addr)
 {
@@ -295,7 +329,11 @@ static int trace_loop(pid_t child, const struct floor_options *opts,
 	int status;
 
 	for (;;) {
-		pid_t pid = waitpid(-1, &status, __WALL);
+		pid_t pid;
+
+		do
+			pid = waitpid(-1, &status, __WALL | (opts->spin ? WNOHANG : 0));
+		while (pid == 0);
 
 		if (pid < 0) {
 			if (errno == EINTR)
@@ -342,6 +380,11 @@ int main(int argc, char **argv)
 		start_handoff_thread();
 	if (opts.pin && (err = pin_to_cpu(opts.pin_cpu)) < 0) {
 		fprintf(stderr, "ptrace_floor: cannot pin to a CPU: %s\n",
+			strerror(-err));
+		return 1;
+	}
+	if (opts.spin && (err = split_cpus()) < 0) {
+		fprintf(stderr, "ptrace_floor: --spin needs two CPUs: %s\n",
 			strerror(-err));
 		return 1;
 	}

@@ -14,7 +14,7 @@ size 0 and at a large size N, R times each, and reports medians:
   fixed ms     t(0) traced - t(0) untraced: start-up and attach costs.
   x strace     ovh / ovh of strace.   x floor: ovh / the lowest ovh of the
                ptrace_floor variants.
-  x floor-info ovh / the lowest ovh of floor-info and floor-pin-info, the
+  x floor-info ovh / the lowest ovh of floor-pin-info and floor-spin-info, the
                floors that call PTRACE_GET_SYSCALL_INFO at every stop as
                hstrace must: the ratio for "within 10% of the floor".
   maxRSS MB    ru_maxrss from wait4() on the tracer's pid at size N, taken
@@ -122,13 +122,17 @@ CONFIGS = [
            "ptrace_floor: PTRACE_SYSCALL loop, no decoding"),
     Config("floor-pin", "floor", lambda p: [p["floor"], "--pin", "--"],
            "ptrace_floor, tracer and tracee pinned to one CPU"),
-    Config("floor-info", "floor", lambda p: [p["floor"], "--get-info", "--"],
-           "ptrace_floor + PTRACE_GET_SYSCALL_INFO at every stop"),
-    # hstrace pins the tracee to its ptrace thread's CPU and needs
-    # PTRACE_GET_SYSCALL_INFO at every stop: this is its like-for-like floor.
+    Config("floor-spin", "floor", lambda p: [p["floor"], "--spin", "--"],
+           "ptrace_floor --spin: tracer polls waitpid on its own CPU, tracee"
+           " on the others"),
+    # hstrace needs PTRACE_GET_SYSCALL_INFO at every stop: these two are its
+    # like-for-like floors (it spins like floor-spin-info by default).
     Config("floor-pin-info", "floor",
            lambda p: [p["floor"], "--pin", "--get-info", "--"],
            "ptrace_floor --pin --get-info: pinned, GET_SYSCALL_INFO at every stop"),
+    Config("floor-spin-info", "floor",
+           lambda p: [p["floor"], "--spin", "--get-info", "--"],
+           "ptrace_floor --spin --get-info: spinning, GET_SYSCALL_INFO at every stop"),
     Config("hstrace-text", "hstrace",
            lambda p: [p["hstrace"], "-o", "/dev/null", "--"],
            "hstrace -o /dev/null (text)"),
@@ -145,7 +149,7 @@ CONFIGS = [
 FLOOR_CONFIGS = [c.name for c in CONFIGS if c.kind == "floor"]
 # Floors that call PTRACE_GET_SYSCALL_INFO at every stop, as hstrace must:
 # "x floor-info" divides by the lowest of these.
-INFO_FLOOR_CONFIGS = ["floor-info", "floor-pin-info"]
+INFO_FLOOR_CONFIGS = ["floor-pin-info", "floor-spin-info"]
 
 
 class Sample:
@@ -1005,7 +1009,7 @@ def print_main_table(table, rows, meta, args, configs, skipped, active, paths,
                                          row["x_floor_info"],
                                          (row["x_floor_info"] - 1) * 100))
     if lines:
-        print("x floor-info: ovh / the lowest of floor-info, floor-pin-info"
+        print("x floor-info: ovh / the lowest of floor-pin-info, floor-spin-info"
               " (target: hstrace within 10%, i.e. <= 1.10):")
         print("\n".join(lines))
 

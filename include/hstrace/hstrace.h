@@ -130,6 +130,7 @@ enum hstrace_output_flags {
 	HSTRACE_OUT_COLOR = 1u << 0,    /* colorize (text only) */
 	HSTRACE_OUT_PID_COLUMN = 1u << 1, /* "PID  " before every line, like strace -f -o */
 	HSTRACE_OUT_STATUS = 1u << 2,   /* log: live status line and summary on stderr */
+	HSTRACE_OUT_VERBOSE = 1u << 3,  /* text: unabridged structs and arrays (strace -v) */
 };
 
 /* Create a handle.  NULL when out of memory.  Any thread. */
@@ -158,13 +159,24 @@ HSTRACE_API int hstrace_read_log(hstrace_t *t, const char *path);
 HSTRACE_API int hstrace_follow(hstrace_t *t, bool follow);
 
 /*
- * Run a launched program and the ptrace thread on one CPU, and the decode
- * and output threads on the others (the default when two or more CPUs are
- * allowed; it roughly halves the cost of a stop on a VM).  The program keeps
- * that affinity, threads and children included.  Attached processes are
- * never moved.  HSTRACE_E_STATE.
+ * Placement of a launched program (the default when two or more CPUs are
+ * allowed).  The ptrace thread gets the first allowed CPU to itself and
+ * polls for stops (hstrace_spin); the program and the decode and output
+ * threads run on the other CPUs.  The program keeps that affinity, threads
+ * and children included.  With spinning off, the program shares the ptrace
+ * thread's CPU instead (a cross-CPU wake-up per stop is the largest cost on
+ * a VM).  Attached processes are never moved.  HSTRACE_E_STATE.
  */
 HSTRACE_API int hstrace_pin(hstrace_t *t, bool pin);
+
+/*
+ * With placement on, the ptrace thread polls for the next stop for usec
+ * microseconds before it sleeps (default 50; 0 never polls).  While the
+ * traced program makes syscalls faster than that, the ptrace thread uses a
+ * whole CPU, and each stop costs about a third less.  HSTRACE_E_STATE,
+ * -EINVAL (over 1 s).
+ */
+HSTRACE_API int hstrace_spin(hstrace_t *t, unsigned usec);
 
 /* Decode worker threads; 0 picks the default.  HSTRACE_E_STATE, -EINVAL (> 64). */
 HSTRACE_API int hstrace_workers(hstrace_t *t, unsigned n);

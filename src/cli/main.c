@@ -28,6 +28,8 @@ struct options {
 	bool follow;
 	bool quiet;
 	bool no_pin;
+	bool verbose;
+	long spin_us;
 	unsigned workers;
 	long ring_size;
 	long strsize;
@@ -56,11 +58,15 @@ static void usage(FILE *f)
 		"  -f                 follow forks, vforks and threads (the default)\n"
 		"      --no-follow    trace only the first process\n"
 		"  -s N               show at most N bytes of strings and buffers (default 32)\n"
+		"  -v                 print structs and arrays whole (strace -v)\n"
 		"      --color=WHEN   colour the text: auto (default: on a terminal, unless\n"
 		"                     NO_COLOR is set), always, never\n"
 		"      --workers N    decode threads (default 1)\n"
 		"      --ring-size N  bytes of the capture ring (default 16M; K, M, G suffixes)\n"
-		"      --no-pin       do not run COMMAND on the ptrace thread's CPU\n"
+		"      --no-pin       leave COMMAND and hstrace's threads where the kernel puts them\n"
+		"      --spin USEC    poll for the next stop this long before sleeping\n"
+		"                     (default 50; 0: always sleep).  Needs 2+ CPUs and\n"
+		"                     pinning: COMMAND then runs off the ptrace thread's CPU\n"
 		"  -q                 do not print attach/detach messages\n"
 		"  -h, --help         show this help\n"
 		"  -V, --version      show the version\n"
@@ -88,7 +94,7 @@ static long parse_number(const char *s, const char *what, long max)
 	return v;
 }
 
-enum { OPT_OUT = 256, OPT_READ, OPT_NO_FOLLOW, OPT_COLOR, OPT_WORKERS, OPT_RING, OPT_NO_PIN };
+enum { OPT_OUT = 256, OPT_READ, OPT_NO_FOLLOW, OPT_COLOR, OPT_WORKERS, OPT_RING, OPT_NO_PIN, OPT_SPIN };
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
@@ -101,6 +107,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ "ring-size", required_argument, NULL, OPT_RING },
 		{ "no-pin", no_argument, NULL, OPT_NO_PIN },
+		{ "spin", required_argument, NULL, OPT_SPIN },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -110,8 +117,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->follow = true;
 	o->strsize = -1;
+	o->spin_us = -1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:p:fs:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:p:fs:vqhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->text_file = optarg; break;
 		case OPT_OUT: o->log_file = optarg; break;
@@ -126,6 +134,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'f': o->follow = true; break;
 		case OPT_NO_FOLLOW: o->follow = false; break;
 		case OPT_NO_PIN: o->no_pin = true; break;
+		case OPT_SPIN: o->spin_us = parse_number(optarg, "spin time (--spin, microseconds)", 1000000); break;
+		case 'v': o->verbose = true; break;
 		case 's': o->strsize = parse_number(optarg, "string size (-s)", 65536); break;
 		case 'q': o->quiet = true; break;
 		case OPT_WORKERS: o->workers = (unsigned)parse_number(optarg, "worker count", 64); break;
@@ -212,6 +222,8 @@ static void configure(hstrace_t *t, const struct options *o)
 	}
 	check(hstrace_follow(t, o->follow), "--no-follow");
 	check(hstrace_pin(t, !o->no_pin), "--no-pin");
+	if (o->spin_us >= 0)
+		check(hstrace_spin(t, (unsigned)o->spin_us), "--spin");
 	if (o->strsize >= 0)
 		check(hstrace_string_limit(t, (unsigned)o->strsize), "-s");
 	if (o->workers)
@@ -231,6 +243,8 @@ static void configure(hstrace_t *t, const struct options *o)
 			flags |= HSTRACE_OUT_COLOR;
 		if (o->text_file && o->follow)
 			flags |= HSTRACE_OUT_PID_COLUMN;
+		if (o->verbose)
+			flags |= HSTRACE_OUT_VERBOSE;
 		check(hstrace_output(t, HSTRACE_FMT_TEXT, fd, flags), "output");
 	}
 }

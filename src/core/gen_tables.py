@@ -66,10 +66,18 @@ TYPE_INFO = {
     "open_flags": dict(kind="INT",  ctype="int"),
     "open_mode":  dict(kind="U64",  ctype="mode_t", aux={"open_flags"}),
     "atflags":    dict(kind="INT",  ctype="int"),
+    # A pointer described by a kind (src/core/kinds.h): aux = the kind's name,
+    # aux2 = an optional length/count argument the kind may use.
+    "in":         dict(kind="BLOB", ctype="const void *", aux="kind", aux2=True),
+    "out":        dict(kind="BLOB", ctype="void *", aux="kind", aux2=True, output=True),
+    # A number named from a constant table (data/consts/*.tbl): aux = table.
+    "flags":      dict(kind="U64",  ctype="unsigned long", aux="table"),
+    "enum":       dict(kind="U64",  ctype="unsigned long", aux="table"),
 }
 
 # C type of the public field for each hst_field_kind.
 FIELD_CTYPE = {"INT": "int", "LONG": "long", "U64": "uint64_t", "STR": "const char *"}
+NO_ARG = 255  # aux2 of an argument without one
 
 # Field names that would not compile, in C or C++, or with common libc or
 # compiler macros in scope: such an argument's field gets a leading '_'.
@@ -226,6 +234,8 @@ class Arg:
     def __init__(self, name, type_, aux_ref, field):
         self.name, self.type, self.aux_ref, self.field = name, type_, aux_ref, field
         self.aux = 0
+        self.aux2 = NO_ARG
+        self.aux2_ref = None
 
 
 class Syscall:
@@ -249,8 +259,8 @@ IDENT = re.compile(r"[a-z_][a-z0-9_]*\Z")
 
 def parse_arg(where, tok):
     parts = tok.split(":")
-    if len(parts) not in (2, 3) or not all(parts):
-        raise GenError("%s: argument %r is not name:type[:aux]" % (where, tok))
+    if len(parts) not in (2, 3, 4) or not all(parts):
+        raise GenError("%s: argument %r is not name:type[:aux[:aux2]]" % (where, tok))
     name, type_ = parts[0], parts[1]
     if not IDENT.match(name):
         raise GenError("%s: argument name %r is not a lowercase C identifier" % (where, name))
@@ -258,12 +268,38 @@ def parse_arg(where, tok):
         raise GenError("%s: unknown argument type %r (known: %s)"
                        % (where, type_, " ".join(TYPE_INFO)))
     field = "_" + name if name in RESERVED else name
-    return Arg(name, type_, parts[2] if len(parts) == 3 else None, field)
+    arg = Arg(name, type_, parts[2] if len(parts) >= 3 else None, field)
+    arg.aux2_ref = parts[3] if len(parts) == 4 else None
+    if arg.aux2_ref and not TYPE_INFO[type_].get("aux2"):
+        raise GenError("%s: type %s of %s takes no second aux" % (where, type_, name))
+    return arg
 
 
-def resolve_aux(where, sc):
+def arg_index(where, sc, a, ref, i):
+    if ref.isdigit():
+        idx = int(ref)
+    else:
+        idx = next((j for j, b in enumerate(sc.args) if b.name == ref), None)
+        if idx is None:
+            raise GenError("%s: %s: aux %r names no argument of %s" % (where, a.name, ref, sc.name))
+    if idx >= len(sc.args) or idx == i:
+        raise GenError("%s: %s: aux index %s is not another argument (0..%d)"
+                       % (where, a.name, ref, len(sc.args) - 1))
+    return idx
+
+
+def resolve_aux(where, sc, names):
     for i, a in enumerate(sc.args):
         wants = TYPE_INFO[a.type].get("aux")
+        if wants in ("kind", "table"):
+            if a.aux_ref is None or not IDENT.match(a.aux_ref):
+                raise GenError("%s: %s:%s needs :NAME, the %s it is described by"
+                               % (where, a.name, a.type, wants))
+            a.aux = a.aux_ref  # resolved to an index once every row is read
+            names[wants].setdefault(a.aux_ref, where)
+            if a.aux2_ref is not None:
+                a.aux2 = arg_index(where, sc, a, a.aux2_ref, i)
+            continue
         if a.aux_ref is None:
             if wants:
                 raise GenError("%s: %s:%s needs :aux, the argument of type %s it refers to"
@@ -272,15 +308,7 @@ def resolve_aux(where, sc):
         if not wants:
             raise GenError("%s: type %s of %s takes no aux" % (where, a.type, a.name))
         ref = a.aux_ref
-        if ref.isdigit():
-            idx = int(ref)
-        else:
-            idx = next((j for j, b in enumerate(sc.args) if b.name == ref), None)
-            if idx is None:
-                raise GenError("%s: %s: aux %r names no argument of %s" % (where, a.name, ref, sc.name))
-        if idx >= len(sc.args) or idx == i:
-            raise GenError("%s: %s: aux index %s is not another argument (0..%d)"
-                           % (where, a.name, ref, len(sc.args) - 1))
+        idx = arg_index(where, sc, a, ref, i)
         if sc.args[idx].type not in wants:
             raise GenError("%s: %s: aux %s is of type %s, expected %s"
                            % (where, a.name, ref, sc.args[idx].type, "/".join(sorted(wants))))
@@ -292,7 +320,7 @@ def check_fields(where, sc):
     for a in sc.args:
         kind = TYPE_INFO[a.type]["kind"]
         names = [a.field]
-        if kind == "BUF":
+        if kind in ("BUF", "BLOB"):
             names.append(a.field + "_len")
         elif kind == "STRV":
             names.append(a.field + "_count")
@@ -303,9 +331,18 @@ def check_fields(where, sc):
             seen.add(n)
 
 
-def parse_syscalls(path, enums):
-    headers, rows = read_table(path)
-    syscalls, by_name = [], {}
+def parse_syscalls(paths, enums):
+    """Rows of every syscalls file; each call has exactly one row in all."""
+    headers, syscalls, by_name = [], [], {}
+    names = {"kind": {}, "table": {}}
+    for path in paths:
+        h, rows = read_table(path)
+        headers += [x for x in h if x not in headers]
+        parse_syscall_rows(path, rows, enums, syscalls, by_name, names)
+    return headers, syscalls, names
+
+
+def parse_syscall_rows(path, rows, enums, syscalls, by_name, names):
     for lineno, line in rows:
         where = "%s:%d" % (display(path), lineno)
         toks = line.split("#", 1)[0].split()
@@ -323,7 +360,9 @@ def parse_syscalls(path, enums):
         if not IDENT.match(name):
             raise GenError("%s: %r is not a syscall name" % (where, toks[0]))
         if name in by_name:
-            raise GenError("%s: %s already has a row (line %d)" % (where, name, by_name[name].lineno))
+            raise GenError("%s: %s already has a row (%s:%d)"
+                           % (where, name, by_name[name].path, by_name[name].lineno))
+        sc.path = display(path)
         sc.category, sc.ret = toks[1], toks[2]
         if sc.category not in enums["cats"]:
             raise GenError("%s: unknown category %r (known: %s)"
@@ -336,18 +375,17 @@ def parse_syscalls(path, enums):
         sc.args = [parse_arg(where, t) for t in toks[3:]]
         if len({a.name for a in sc.args}) != len(sc.args):
             raise GenError("%s: two arguments of %s have the same name" % (where, name))
-        resolve_aux(where, sc)
+        resolve_aux(where, sc, names)
         check_fields(where, sc)
         syscalls.append(sc)
         by_name[name] = sc
-    return headers, syscalls
 
 
-def number_syscalls(path, headers, syscalls, cc):
+def number_syscalls(paths, headers, syscalls, cc):
     macros = preprocess_macros(cc, headers)
     if macros is None:
         raise GenError("%s: the C compiler cannot preprocess %s"
-                       % (display(path), " ".join(headers)))
+                       % (display(paths[0]), " ".join(headers)))
     numbers = {}
     for macro in macros:
         if macro.startswith("__NR_"):
@@ -365,12 +403,12 @@ def number_syscalls(path, headers, syscalls, cc):
         elif not sc.optional:
             errors.append("%s:%d: syscall %s is not in %s (prefix the row with '?' if it "
                           "is newer than some supported headers)"
-                          % (display(path), sc.lineno, sc.name, " ".join(headers)))
+                          % (sc.path, sc.lineno, sc.name, " ".join(headers)))
     rows = {sc.name for sc in syscalls}
     for name in sorted(numbers, key=numbers.get):
         if name not in rows:
             errors.append("syscall %s in %s has no row in %s"
-                          % (name, " ".join(headers), display(path)))
+                          % (name, " ".join(headers), " ".join(display(p) for p in paths)))
     by_nr = {}
     for sc in present:
         if sc.nr in by_nr:
@@ -488,6 +526,9 @@ def field_decls(a):
     kind = TYPE_INFO[a.type]["kind"]
     if kind == "BUF":
         return ["const void *%s;" % a.field, "size_t %s_len;" % a.field]
+    if kind == "BLOB":
+        return ["const void *%s; /* struct %s as the kernel wrote it */" % (a.field, a.aux_ref),
+                "size_t %s_len;" % a.field]
     if kind == "STRV":
         return ["const char *const *%s;" % a.field, "size_t %s_count;" % a.field]
     ctype = FIELD_CTYPE[kind]
@@ -556,15 +597,18 @@ def gen_header(syscalls, sources):
 
 # --- output: systable.c ------------------------------------------------------
 
-def gen_sig(sc):
+def gen_sig(sc, index):
     n = len(sc.args)
     types = ", ".join("HST_A_" + a.type.upper() for a in sc.args) or "0"
-    aux = ", ".join(str(a.aux) for a in sc.args) or "0"
+    aux = ", ".join(str(index[TYPE_INFO[a.type]["aux"]][a.aux])
+                    if TYPE_INFO[a.type].get("aux") in ("kind", "table") else str(a.aux)
+                    for a in sc.args) or "0"
+    aux2 = ", ".join(str(a.aux2) for a in sc.args) or "0"
     names = ", ".join(c_string(a.name) for a in sc.args) or "NULL"
     return ("\t[__NR_%s] = { %s, %d, HST_CAT_%s, HST_R_%s, %d, %d,\n"
-            "\t\t{ %s }, { %s },\n\t\t{ %s } },"
+            "\t\t{ %s }, { %s }, { %s },\n\t\t{ %s } },"
             % (sc.name, c_string(sc.name), n, sc.category.upper(), sc.ret.upper(),
-               sc.exit_from, int(sc.decoded), types, aux, names))
+               sc.exit_from, int(sc.decoded), types, aux, aux2, names))
 
 
 def gen_layout(sc):
@@ -573,7 +617,7 @@ def gen_layout(sc):
     for i, a in enumerate(sc.args):
         kind = TYPE_INFO[a.type]["kind"]
         aux_off = "0"
-        if kind == "BUF":
+        if kind in ("BUF", "BLOB"):
             aux_off = "offsetof(%s, %s_len)" % (s, a.field)
         elif kind == "STRV":
             aux_off = "offsetof(%s, %s_count)" % (s, a.field)
@@ -584,7 +628,7 @@ def gen_layout(sc):
     return "\t[__NR_%s] = { %d, {\n%s\n\t} }," % (sc.name, len(fields), "\n".join(fields))
 
 
-def gen_c(syscalls, nsyscalls, enums, errnos, signals, sources):
+def gen_c(syscalls, nsyscalls, enums, errnos, signals, sources, names):
     out = []
     w = out.append
     w("/*")
@@ -598,6 +642,7 @@ def gen_c(syscalls, nsyscalls, enums, errnos, signals, sources):
     w(" * beyond the generator's count fails the build.")
     w(" */")
     w('#include "core/systable.h"')
+    w('#include "core/kinds.h"')
     w("")
     w("#include <stddef.h>")
     w("#include <string.h>")
@@ -610,11 +655,32 @@ def gen_c(syscalls, nsyscalls, enums, errnos, signals, sources):
         w('_Static_assert((int)HST_CAT_%s == (int)HSTRACE_CAT_%s, "HSTRACE_CAT_%s");'
           % (c.upper(), c.upper(), c.upper()))
     w("")
+    index = {what: {n: i for i, n in enumerate(sorted(names[what]))} for what in names}
+    w("/* Kinds (src/decode/kinds/) and constant tables the rows name. */")
+    for n in sorted(names["kind"]):
+        w("extern const struct hst_kind hst_kind_%s;" % n)
+    for n in sorted(names["table"]):
+        w("extern const struct hst_ctab hst_ctab_%s;" % n)
+    w("")
+    w("const struct hst_kind *const hst_kinds[] = {")
+    for n in sorted(names["kind"]):
+        w("\t&hst_kind_%s," % n)
+    w("\tNULL,")
+    w("};")
+    w("const unsigned hst_nkinds = %d;" % len(names["kind"]))
+    w("")
+    w("const struct hst_ctab *const hst_ctabs[] = {")
+    for n in sorted(names["table"]):
+        w("\t&hst_ctab_%s," % n)
+    w("\tNULL,")
+    w("};")
+    w("const unsigned hst_nctabs = %d;" % len(names["table"]))
+    w("")
     w("const unsigned hst_nsyscalls = %d;" % nsyscalls)
     w("")
     w("const struct hst_syscall_sig hst_syscalls[%d] = {" % nsyscalls)
     for sc in sorted(syscalls, key=lambda s: s.nr):
-        w(gen_sig(sc))
+        w(gen_sig(sc, index))
     w("};")
     w("")
     w("const struct hst_inner_layout hst_inner_layouts[%d] = {" % nsyscalls)
@@ -730,6 +796,100 @@ def gen_nrlist(numbers, headers):
     return "\n".join(out) + "\n"
 
 
+# --- constant tables ---------------------------------------------------------
+
+class Table:
+    def __init__(self, name, type_, where):
+        self.name, self.type, self.where = name, type_, where
+        self.hex, self.zero = False, None
+        self.entries = []  # (name, value string or None)
+
+
+def parse_consts(path):
+    """Tables of one data/consts/*.tbl file.
+
+        table NAME flags|enum [hex] [zero=CONST]
+        CONST            the value is the header's
+        CONST VALUE      for a constant some headers lack; checked where defined
+    """
+    headers, rows = read_table(path)
+    tables, cur = [], None
+    for lineno, line in rows:
+        where = "%s:%d" % (display(path), lineno)
+        toks = line.split("#", 1)[0].split()
+        if toks[0] == "table":
+            if len(toks) < 3 or not IDENT.match(toks[1]) or toks[2] not in ("flags", "enum"):
+                raise GenError("%s: expected 'table NAME flags|enum [hex] [zero=CONST]'" % where)
+            cur = Table(toks[1], toks[2], where)
+            for opt in toks[3:]:
+                if opt == "hex":
+                    cur.hex = True
+                elif opt.startswith("zero=") and re.fullmatch(r"[A-Z_][A-Z0-9_]*", opt[5:]):
+                    cur.zero = opt[5:]
+                else:
+                    raise GenError("%s: unknown table option %r" % (where, opt))
+            tables.append(cur)
+            continue
+        if cur is None:
+            raise GenError("%s: a constant before the first 'table' line" % where)
+        if len(toks) > 2 or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", toks[0]):
+            raise GenError("%s: expected 'CONST [VALUE]'" % where)
+        if len(toks) == 2 and not re.fullmatch(r"-?(0x[0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)", toks[1]):
+            raise GenError("%s: %r is not a number" % (where, toks[1]))
+        if any(e[0] == toks[0] for e in cur.entries):
+            raise GenError("%s: %s is already in table %s" % (where, toks[0], cur.name))
+        cur.entries.append((toks[0], toks[1] if len(toks) == 2 else None))
+    return headers, tables
+
+
+def gen_consts_c(path, headers, tables):
+    out = ["/* GENERATED by src/core/gen_tables.py from %s; do not edit. */" % display(path),
+           '#include "core/kinds.h"', ""]
+    out += ["#include %s" % h for h in headers]
+    out.append("")
+    for t in tables:
+        out.append("static const struct hst_const %s_entries[] = {" % t.name)
+        for name, value in t.entries:
+            out.append("\t{ (uint64_t)(%s), %s }," % (value or name, c_string(name)))
+        out.append("};")
+        for name, value in t.entries:
+            if value:
+                out.append("#ifdef %s" % name)
+                out.append('_Static_assert((%s) == (%s), "%s: %s differs from %s");'
+                           % (name, value, display(path), name, " ".join(headers)))
+                out.append("#endif")
+        out.append("const struct hst_ctab hst_ctab_%s = { %s, HST_CT_%s, %d, %s, %d, %s_entries };"
+                   % (t.name, c_string(t.name), t.type.upper(), int(t.hex),
+                      c_string(t.zero) if t.zero else "NULL", len(t.entries), t.name))
+        out.append("")
+    return "\n".join(out)
+
+
+def gen_consts_h(all_tables):
+    out = ["/* GENERATED by src/core/gen_tables.py from the data/consts files; do not edit. */",
+           "#ifndef HST_CONSTS_H", "#define HST_CONSTS_H", "", '#include "core/kinds.h"', ""]
+    for path, t in all_tables:
+        out.append("extern const struct hst_ctab hst_ctab_%s; /* %s */" % (t.name, display(path)))
+    out += ["", "#endif", ""]
+    return "\n".join(out)
+
+
+def consts_main(args):
+    all_tables, seen = [], {}
+    if len(args.out_consts_c) != len(args.consts):
+        raise GenError("give one --out-consts-c per --consts file")
+    for path, out_c in zip(args.consts, args.out_consts_c):
+        headers, tables = parse_consts(path)
+        for t in tables:
+            if t.name in seen:
+                raise GenError("%s: table %s is already defined at %s" % (t.where, t.name, seen[t.name]))
+            seen[t.name] = t.where
+            all_tables.append((path, t))
+        write(out_c, gen_consts_c(path, headers, tables))
+    write(args.out_consts_h, gen_consts_h(all_tables))
+    return 0
+
+
 # --- main --------------------------------------------------------------------
 
 def write(path, text):
@@ -742,8 +902,14 @@ def parse_args(argv):
     cc = argv[split + 1:]
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                 usage="%(prog)s [options] -- CC [CC_ARGS...]")
-    p.add_argument("--systable-h", required=True, help="src/core/systable.h (the enums)")
-    p.add_argument("--syscalls", required=True, help="data/syscalls.tbl")
+    p.add_argument("--systable-h", help="src/core/systable.h (the enums)")
+    p.add_argument("--consts", action="append", default=[],
+                   help="a data/consts/*.tbl file (repeat; with --out-consts-*)")
+    p.add_argument("--out-consts-c", action="append", default=[],
+                   help="the C file of each --consts file, in the same order")
+    p.add_argument("--out-consts-h", help="write consts.h, declaring every table")
+    p.add_argument("--syscalls", action="append",
+                   help="a data/syscalls/*.tbl file (repeat for each)")
     p.add_argument("--errno", help="data/errno.tbl (needed by --out-c)")
     p.add_argument("--signals", help="data/signals.tbl (needed by --out-c)")
     p.add_argument("--out-c", help="write systable.c")
@@ -751,6 +917,10 @@ def parse_args(argv):
     p.add_argument("--out-nrlist", help="write systable_nrlist.h")
     p.add_argument("--depfile", help="write the headers read, for the build system")
     args = p.parse_args(argv[:split])
+    if args.out_consts_h:
+        return args, cc
+    if not (args.systable_h and args.syscalls):
+        raise GenError("--systable-h and --syscalls are required")
     if not cc:
         raise GenError("no C compiler command: end the options with '-- CC [CC_ARGS...]'")
     if args.out_c and not (args.errno and args.signals):
@@ -762,12 +932,14 @@ def parse_args(argv):
 
 def main(argv):
     args, cc = parse_args(argv)
+    if args.out_consts_h:
+        return consts_main(args)
     enums = read_enums(args.systable_h)
-    sys_headers, syscalls = parse_syscalls(args.syscalls, enums)
+    sys_headers, syscalls, names = parse_syscalls(args.syscalls, enums)
     numbers, present = number_syscalls(args.syscalls, sys_headers, syscalls, cc)
     nsyscalls = max(numbers.values()) + 1
     headers_read = list(sys_headers)
-    sources = [display(args.syscalls), " ".join(sys_headers)]
+    sources = [display(p) for p in args.syscalls] + [" ".join(sys_headers)]
 
     if args.out_c:
         err_headers, errnos = parse_named_numbers(args.errno, True)
@@ -775,9 +947,9 @@ def main(argv):
         sig_headers, signals = parse_named_numbers(args.signals, False)
         check_signals(args.signals, sig_headers, signals, cc)
         headers_read += err_headers + sig_headers
-        c_sources = [display(args.syscalls), display(args.errno), display(args.signals),
-                     " ".join(sys_headers)]
-        write(args.out_c, gen_c(present, nsyscalls, enums, errnos, signals, c_sources))
+        c_sources = ([display(p) for p in args.syscalls] +
+                     [display(args.errno), display(args.signals), " ".join(sys_headers)])
+        write(args.out_c, gen_c(present, nsyscalls, enums, errnos, signals, c_sources, names))
     if args.out_h:
         write(args.out_h, gen_header(present, sources))
     if args.out_nrlist:

@@ -31,6 +31,10 @@ enum hst_argtype {
 	HST_A_OPEN_FLAGS, /* O_* flags */
 	HST_A_OPEN_MODE,  /* mode, printed only with O_CREAT or O_TMPFILE; aux = flags arg */
 	HST_A_ATFLAGS,    /* AT_* flags */
+	HST_A_IN,         /* pointer read at entry by kind hst_kinds[aux]; aux2 = its length arg */
+	HST_A_OUT,        /* the same, read at exit */
+	HST_A_FLAGS,      /* bit flags named by hst_ctabs[aux] */
+	HST_A_ENUM,       /* a value named by hst_ctabs[aux] */
 	HST_A_TYPE_MAX
 };
 
@@ -67,6 +71,7 @@ struct hst_syscall_sig {
 	uint8_t decoded;      /* 1: typed decoding (a row with real types) */
 	uint8_t type[6];      /* enum hst_argtype */
 	uint8_t aux[6];       /* type-specific, see enum hst_argtype */
+	uint8_t aux2[6];      /* IN/OUT: index of the length/count argument, or 255 */
 	const char *argname[6];
 };
 
@@ -78,10 +83,11 @@ struct hst_syscall_sig {
 enum hst_field_kind {
 	HST_F_INT = 0, /* int: INT, FD, DIRFD, OPEN_FLAGS, ATFLAGS */
 	HST_F_LONG,    /* long: LONG */
-	HST_F_U64,     /* uint64_t: UINT, SIZE, HEX, OCT, PTR, OPEN_MODE */
+	HST_F_U64,     /* uint64_t: UINT, SIZE, HEX, OCT, PTR, OPEN_MODE, FLAGS, ENUM */
 	HST_F_STR,     /* const char *: PATH, STR (NULL if NULL or unreadable) */
 	HST_F_BUF,     /* const void * at off, size_t bytes held at aux_off: BUF_IN, BUF_OUT */
 	HST_F_STRV,    /* const char *const * (NULL-terminated) at off, size_t count at aux_off */
+	HST_F_BLOB,    /* const void * at off (the first captured piece), size_t bytes at aux_off: IN, OUT */
 };
 
 struct hst_inner_field {

@@ -24,9 +24,10 @@
 
 size_t hst_decode_bound(const struct hst_raw *raw)
 {
-	/* Blob bytes never exceed the captures they come from, plus the 8-byte
-	 * element headers and 4-byte alignment of string arrays, per capture. */
-	return sizeof(struct hst_drec) + 6 * sizeof(struct hst_dval) + raw->size + 12u * raw->ncaps + 64;
+	/* Blob bytes never exceed the captures they come from, plus per capture
+	 * the 16-byte piece header and 8-byte alignment of IN/OUT pieces (string
+	 * arrays need less). */
+	return sizeof(struct hst_drec) + 6 * sizeof(struct hst_dval) + raw->size + 24u * raw->ncaps + 64;
 }
 
 struct blob {
@@ -109,6 +110,34 @@ static void decode_strv(const struct hst_raw *raw, struct hst_dval *v, struct bl
 	v->len = i;
 }
 
+/*
+ * IN/OUT blob: per piece a u32 length, a u32 flags word (HST_CAPF_*), the
+ * u64 address, then the bytes, 8-aligned.  len = pieces.
+ */
+static void decode_pieces(const struct hst_raw *raw, struct hst_dval *v, struct blob *b)
+{
+	const struct hst_cap *c = hst_raw_first_cap(raw);
+	unsigned n = 0;
+
+	while (b->len & 7)
+		b->base[b->len++] = 0;
+	v->off = b->len;
+	for (unsigned i = 0; i < raw->ncaps; i++, c = hst_cap_next(c)) {
+		if (c->arg != v->arg)
+			continue;
+		uint32_t hdr[2] = { c->len, c->flags };
+		blob_put(b, hdr, sizeof(hdr));
+		blob_put(b, &c->aux, sizeof(c->aux));
+		blob_put(b, hst_cap_data(c), c->len);
+		while (b->len & 7)
+			b->base[b->len++] = 0;
+		n++;
+	}
+	v->len = n;
+	if (n == 0)
+		v->flags |= HST_DVF_FAULT;
+}
+
 static void decode_value(const struct hst_raw *raw, const struct hst_syscall_sig *sig,
 			 unsigned arg, struct hst_dval *v, struct blob *b)
 {
@@ -148,6 +177,18 @@ static void decode_value(const struct hst_raw *raw, const struct hst_syscall_sig
 	case HST_A_OPEN_MODE:
 		if (!(raw->args[sig->aux[arg]] & (O_CREAT | __O_TMPFILE)))
 			v->flags |= HST_DVF_ABSENT;
+		break;
+	case HST_A_IN:
+	case HST_A_OUT:
+		v->aux = sig->aux[arg];
+		if (!raw->args[arg])
+			v->flags |= HST_DVF_NULL;
+		else
+			decode_pieces(raw, v, b);
+		break;
+	case HST_A_FLAGS:
+	case HST_A_ENUM:
+		v->aux = sig->aux[arg];
 		break;
 	default:
 		break;

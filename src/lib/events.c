@@ -145,6 +145,19 @@ static void fill_field(struct hst_events *ev, char *base, const struct hst_inner
 		*(const void **)(base + f->off) = bytes ? arena_str(ev, hst_drec_blob(d) + v->off, v->len) : NULL;
 		*(size_t *)(base + f->aux_off) = bytes ? v->len : 0;
 		break;
+	case HST_F_BLOB: {
+		/* The first piece: the struct at the argument's own address. */
+		const char *piece = hst_drec_blob(d) + (v ? v->off : 0);
+		uint32_t len = 0;
+		if (bytes && v->len > 0)
+			memcpy(&len, piece, sizeof(len));
+		void *copy = len ? arena_alloc(ev, len) : NULL;
+		if (copy)
+			memcpy(copy, piece + 16, len);
+		*(const void **)(base + f->off) = copy;
+		*(size_t *)(base + f->aux_off) = copy ? len : 0;
+		break;
+	}
 	case HST_F_STRV: {
 		size_t count = 0;
 		*(const char *const **)(base + f->off) = bytes ? fill_strv(ev, d, v, &count) : NULL;

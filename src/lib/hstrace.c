@@ -156,6 +156,17 @@ HSTRACE_API int hstrace_pin(hstrace_t *t, bool pin)
 	return 0;
 }
 
+HSTRACE_API int hstrace_spin(hstrace_t *t, unsigned usec)
+{
+	if (t->state != HST_NEW)
+		return HSTRACE_E_STATE;
+	if (usec > 1000000)
+		return -EINVAL;
+	t->spin_set = true;
+	t->spin_us = usec;
+	return 0;
+}
+
 HSTRACE_API int hstrace_events(hstrace_t *t, bool enabled)
 {
 	if (t->state != HST_NEW)
@@ -257,6 +268,7 @@ static int start_sinks(hstrace_t *t)
 		struct hst_output *o = &t->outputs[i];
 		if (o->format == HSTRACE_FMT_TEXT) {
 			tc.pid_column = (o->flags & HSTRACE_OUT_PID_COLUMN) != 0;
+			tc.verbose = (o->flags & HSTRACE_OUT_VERBOSE) != 0;
 			err = hst_sink_text_start(&o->sink, t->decoded, t->nworkers, text_consumer++, o->fd,
 						  (o->flags & HSTRACE_OUT_COLOR) != 0, &tc);
 		} else {
@@ -293,7 +305,31 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-static int start_source(hstrace_t *t, const sigset_t *caller_mask)
+/*
+ * Where the threads run.  A ptrace stop wakes the tracer, and the restart
+ * wakes the tracee: on a VM a cross-CPU wake-up is the largest single cost
+ * of a stop (bench/: the pinned minimal loop costs about half the unpinned
+ * one).  So a launched program and the ptrace thread share one CPU, and the
+ * decode and sink threads get the others.  Threads inherit the affinity of
+ * the thread that creates them, so the caller's mask is switched around the
+ * pthread_create calls and restored after.  Attached processes are never
+ * moved: their placement is not ours to change.
+ */
+struct placement {
+	bool active;
+	bool split;      /* tracee on other CPUs than the ptrace thread */
+	cpu_set_t caller, tracer, pipeline, tracee;
+};
+
+/* Default hst_tracer_config.spin_ns when placement splits the CPUs (bench/). */
+#define HST_SPIN_US_DEFAULT 50
+
+static unsigned spin_ns(const hstrace_t *t)
+{
+	return (t->spin_set ? t->spin_us : HST_SPIN_US_DEFAULT) * 1000u;
+}
+
+static int start_source(hstrace_t *t, const sigset_t *caller_mask, const struct placement *where)
 {
 	if (t->log_path) {
 		int err = -pthread_create(&t->reader_thread, NULL, reader_main, t);
@@ -304,8 +340,12 @@ static int start_source(hstrace_t *t, const sigset_t *caller_mask)
 	struct hst_tracer_config cfg = {
 		.path = t->path, .argv = t->argv, .pids = t->pids, .npids = t->npids,
 		.follow = t->follow, .strsize = t->strsize, .ring = t->raw,
-		.child_sigmask = *caller_mask,
+		.child_sigmask = *caller_mask, .spin_ns = where->split ? spin_ns(t) : 0,
 	};
+	if (where->split) {
+		cfg.child_cpus_set = true;
+		cfg.child_cpus = where->tracee;
+	}
 	return hst_tracer_start(&t->tracer, &cfg);
 }
 
@@ -334,21 +374,6 @@ static int check_target(hstrace_t *t)
 	return t->argc ? resolve_program(t) : 0;
 }
 
-/*
- * Where the threads run.  A ptrace stop wakes the tracer, and the restart
- * wakes the tracee: on a VM a cross-CPU wake-up is the largest single cost
- * of a stop (bench/: the pinned minimal loop costs about half the unpinned
- * one).  So a launched program and the ptrace thread share one CPU, and the
- * decode and sink threads get the others.  Threads inherit the affinity of
- * the thread that creates them, so the caller's mask is switched around the
- * pthread_create calls and restored after.  Attached processes are never
- * moved: their placement is not ours to change.
- */
-struct placement {
-	bool active;
-	cpu_set_t caller, tracer, pipeline;
-};
-
 static void plan_placement(const hstrace_t *t, struct placement *p)
 {
 	int first = -1;
@@ -364,6 +389,10 @@ static void plan_placement(const hstrace_t *t, struct placement *p)
 	p->pipeline = p->caller;
 	CPU_CLR(first, &p->pipeline);
 	p->active = true;
+	if (spin_ns(t)) {
+		p->split = true;
+		p->tracee = p->pipeline;
+	}
 }
 
 static void place(const struct placement *p, const cpu_set_t *set)
@@ -404,7 +433,7 @@ HSTRACE_API int hstrace_start(hstrace_t *t)
 		err = start_sinks(t);
 	place(&where, &where.tracer);
 	if (err == 0)
-		err = start_source(t, &caller);
+		err = start_source(t, &caller, &where);
 	place(&where, &where.caller);
 	pthread_sigmask(SIG_SETMASK, &caller, NULL);
 	t->state = HST_RUNNING;

@@ -41,6 +41,8 @@ struct hstrace {
 	bool events;
 	bool strsize_set;
 	bool no_pin;
+	bool spin_set;
+	unsigned spin_us;
 	unsigned workers;
 	size_t ring_size;
 	unsigned strsize;

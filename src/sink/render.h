@@ -19,6 +19,7 @@
 struct hst_text_config {
 	bool pid_column;   /* "PID   " before every line (strace -f -o FILE) */
 	unsigned strsize;  /* -s */
+	bool verbose;      /* -v: unabridged structs and arrays */
 };
 
 struct hst_text {

@@ -11,8 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/kinds.h"
 #include "core/systable.h"
 #include "sink/render.h"
+#include "sink/vw.h"
 
 #define RET_COLUMN 39
 
@@ -230,6 +232,22 @@ static void put_value(struct hst_text *t, struct hst_out *o, const struct hst_dr
 	case HST_A_OPEN_FLAGS:
 		put_open_flags(o, v->v);
 		break;
+	case HST_A_FLAGS:
+	case HST_A_ENUM:
+	case HST_A_IN:
+	case HST_A_OUT: {
+		struct hst_vw w;
+		hst_vw_init(&w, o, t->cfg.strsize, t->cfg.verbose);
+		if (v->type == HST_A_IN || v->type == HST_A_OUT)
+			hst_vw_kind_value(&w, d, v);
+		else if (v->aux < hst_nctabs && v->type == HST_A_FLAGS)
+			hst_vw_flags(&w, hst_ctabs[v->aux], v->v);
+		else if (v->aux < hst_nctabs)
+			hst_vw_enum(&w, hst_ctabs[v->aux], v->v);
+		else
+			put_hex(o, v->v);
+		break;
+	}
 	default:
 		put_hex(o, v->v);
 		break;

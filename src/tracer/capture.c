@@ -11,12 +11,14 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include "core/kinds.h"
 #include "tracer/capture.h"
 
 #define PAGE 4096u
 #define PATH_CAP 4096u      /* PATH_MAX: paths are never shortened */
 #define ENV_COUNT_MAX 65536u /* array elements counted for "N vars" */
 #define ARRAY_BYTES (128u * 1024u) /* argv/envp strings kept, in all */
+#define KIND_MAX (64u * 1024u)     /* bytes a size-only kind may read */
 
 static size_t read_mem(pid_t pid, uint64_t addr, void *dst, size_t len)
 {
@@ -154,6 +156,102 @@ static size_t array_keep(unsigned strsize)
 	return n > 4096 ? 4096 : n;
 }
 
+/* --- kinds: what src/core/kinds.h promises their capture routines ------ */
+
+struct hst_capctx {
+	pid_t pid;
+	char **pos;
+	unsigned arg;
+	unsigned ncaps;
+	size_t left;      /* bytes of the kind's bound not used yet */
+	unsigned strsize;
+};
+
+size_t hst_capctx_read(struct hst_capctx *c, uint64_t addr, size_t len, const void **out)
+{
+	size_t need = sizeof(struct hst_cap) + HST_ALIGN8(len);
+	struct hst_cap *cap;
+
+	*out = NULL;
+	if (need > c->left) {
+		if (c->left <= sizeof(struct hst_cap) + 8)
+			return 0;
+		len = (c->left - sizeof(struct hst_cap)) & ~(size_t)7;
+		need = sizeof(struct hst_cap) + len;
+	}
+	cap = (struct hst_cap *)*c->pos;
+	cap_bytes(c->pid, c->pos, c->arg, addr, len, len);
+	c->left -= need;
+	c->ncaps++;
+	*out = cap + 1;
+	return cap->len;
+}
+
+size_t hst_capctx_read_str(struct hst_capctx *c, uint64_t addr, size_t max)
+{
+	struct hst_cap *cap = (struct hst_cap *)*c->pos;
+	size_t need = sizeof(struct hst_cap) + HST_ALIGN8(max + 1);
+
+	if (need > c->left)
+		return 0;
+	cap_string(c->pid, c->pos, c->arg, addr, max);
+	c->left -= need;
+	c->ncaps++;
+	return cap->len;
+}
+
+unsigned hst_capctx_strsize(const struct hst_capctx *c)
+{
+	return c->strsize;
+}
+
+static const struct hst_kind *arg_kind(const struct hst_syscall_sig *sig, unsigned i)
+{
+	return sig->aux[i] < hst_nkinds ? hst_kinds[sig->aux[i]] : NULL;
+}
+
+static size_t kind_bound(const struct hst_kind *k)
+{
+	if (!k)
+		return 0;
+	if (k->capture)
+		return k->bound;
+	return sizeof(struct hst_cap) + HST_ALIGN8(k->size_fn ? KIND_MAX : k->size);
+}
+
+static unsigned cap_kind(pid_t pid, char **pos, const struct hst_raw *rec,
+			 const struct hst_syscall_sig *sig, unsigned i, bool at_exit, unsigned strsize)
+{
+	const struct hst_kind *k = arg_kind(sig, i);
+	struct hst_kcall call = {
+		.args = rec->args, .rval = rec->rval, .at_exit = at_exit, .arg = i,
+		.failed = at_exit && ((rec->flags & HST_RAWF_ERROR) || rec->rval < 0),
+		.lenarg = sig->aux2[i] < 6 ? sig->aux2[i] : -1,
+	};
+	struct hst_capctx c = { pid, pos, i, 0, kind_bound(k), strsize };
+	const void *unused;
+
+	if (!k || (call.failed && sig->type[i] == HST_A_OUT))
+		return 0; /* a failed call wrote nothing: strace shows the address */
+	if (k->capture) {
+		k->capture(&c, &call);
+		return c.ncaps;
+	}
+	size_t n = k->size_fn ? k->size_fn(&call) : k->size;
+	if (n > KIND_MAX)
+		n = KIND_MAX;
+	if (n)
+		hst_capctx_read(&c, rec->args[i], n, &unused);
+	return c.ncaps;
+}
+
+/* Outputs at exit; so are kind inputs shown after an output (rendered at exit). */
+static bool captured_at_exit(const struct hst_syscall_sig *sig, unsigned i)
+{
+	unsigned type = sig->type[i];
+	return type == HST_A_BUF_OUT || type == HST_A_OUT || (type == HST_A_IN && i >= sig->exit_from);
+}
+
 size_t hst_capture_bound(const struct hst_syscall_sig *sig, bool at_exit, unsigned strsize)
 {
 	size_t strcap = sizeof(struct hst_cap) + HST_ALIGN8(strsize + 1);
@@ -162,8 +260,7 @@ size_t hst_capture_bound(const struct hst_syscall_sig *sig, bool at_exit, unsign
 	if (!sig)
 		return 0;
 	for (unsigned i = 0; i < sig->nargs; i++) {
-		bool out = sig->type[i] == HST_A_BUF_OUT;
-		if (out != at_exit)
+		if (captured_at_exit(sig, i) != at_exit)
 			continue;
 		switch (sig->type[i]) {
 		case HST_A_PATH:
@@ -177,6 +274,10 @@ size_t hst_capture_bound(const struct hst_syscall_sig *sig, bool at_exit, unsign
 		case HST_A_STRV:
 		case HST_A_ENVV:
 			bound += sizeof(struct hst_cap) + array_keep(strsize) * strcap;
+			break;
+		case HST_A_IN:
+		case HST_A_OUT:
+			bound += kind_bound(arg_kind(sig, i));
 			break;
 		default:
 			break;
@@ -198,7 +299,7 @@ size_t hst_capture(struct hst_raw *rec, const struct hst_syscall_sig *sig,
 	for (unsigned i = 0; i < sig->nargs; i++) {
 		uint64_t a = rec->args[i];
 		unsigned type = sig->type[i];
-		if ((type == HST_A_BUF_OUT) != at_exit)
+		if (captured_at_exit(sig, i) != at_exit)
 			continue;
 		if (a == 0 && type != HST_A_BUF_IN && type != HST_A_BUF_OUT)
 			continue; /* NULL needs no memory */
@@ -224,6 +325,10 @@ size_t hst_capture(struct hst_raw *rec, const struct hst_syscall_sig *sig,
 		case HST_A_STRV:
 		case HST_A_ENVV:
 			ncaps += cap_strv(pid, &pos, i, a, array_keep(strsize), ENV_COUNT_MAX, strsize);
+			break;
+		case HST_A_IN:
+		case HST_A_OUT:
+			ncaps += cap_kind(pid, &pos, rec, sig, i, at_exit, strsize);
 			break;
 		default:
 			break;

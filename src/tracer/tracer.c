@@ -413,6 +413,29 @@ static void begin_detach(struct hst_tracer *tr)
 
 static int start_waker(struct hst_tracer *tr);
 
+/*
+ * The next stop.  With spin_ns, poll for it that long first: a tracer that
+ * is awake when the stop comes saves the wake-up of a sleeping thread on
+ * another CPU, the largest cost of a stop on a VM (bench/: floor-spin).
+ * A tracee that makes no syscall for spin_ns puts the tracer back to sleep.
+ */
+static pid_t wait_next(struct hst_tracer *tr, int *status)
+{
+	uint64_t until = 0;
+
+	while (tr->cfg.spin_ns) {
+		pid_t tid = waitpid(-1, status, __WALL | __WNOTHREAD | WNOHANG);
+		if (tid != 0)
+			return tid;
+		uint64_t now = now_ns();
+		if (!until)
+			until = now + tr->cfg.spin_ns;
+		else if (now >= until)
+			break;
+	}
+	return waitpid(-1, status, __WALL | __WNOTHREAD);
+}
+
 static void wait_loop(struct hst_tracer *tr)
 {
 	int status;
@@ -423,7 +446,7 @@ static void wait_loop(struct hst_tracer *tr)
 			begin_detach(tr);
 			continue;
 		}
-		pid_t tid = waitpid(-1, &status, __WALL | __WNOTHREAD);
+		pid_t tid = wait_next(tr, &status);
 		if (tid < 0) {
 			if (errno == EINTR)
 				continue;
@@ -445,6 +468,8 @@ static void wait_loop(struct hst_tracer *tr)
 static void child_exec(const struct hst_tracer_config *cfg)
 {
 	sigprocmask(SIG_SETMASK, &cfg->child_sigmask, NULL);
+	if (cfg->child_cpus_set)
+		sched_setaffinity(0, sizeof(cfg->child_cpus), &cfg->child_cpus);
 	raise(SIGSTOP);
 	execv(cfg->path, cfg->argv);
 	_exit(127);

@@ -7,6 +7,7 @@
 #ifndef HST_TRACER_H
 #define HST_TRACER_H
 
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,6 +24,9 @@ struct hst_tracer_config {
 	unsigned strsize;        /* -s: bytes of buffers and strings to capture */
 	struct hst_ring *ring;   /* raw records go here */
 	sigset_t child_sigmask;  /* signal mask the launched program starts with */
+	bool child_cpus_set;     /* launched program: restrict it to child_cpus */
+	cpu_set_t child_cpus;
+	unsigned spin_ns;        /* poll for the next stop this long before sleeping */
 };
 
 struct hst_tracer;

@@ -1,0 +1,227 @@
+/*
+ * The value writer in text form: {a=1, b=[2, 3], ...}, flags A|B|0x40,
+ * strings quoted as strace quotes them.  See sink/vw.h.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/systable.h"
+#include "decode/event.h"
+#include "sink/vw.h"
+
+void hst_vw_init(struct hst_vw *w, struct hst_out *o, unsigned strsize, bool verbose)
+{
+	memset(w, 0, sizeof(*w));
+	w->o = o;
+	w->strsize = strsize;
+	w->verbose = verbose;
+	w->first[0] = true;
+}
+
+bool hst_vw_verbose(const struct hst_vw *w)
+{
+	return w->verbose;
+}
+
+unsigned hst_vw_strsize(const struct hst_vw *w)
+{
+	return w->strsize;
+}
+
+/* Before a value or a key: the separator, unless it follows its key. */
+static void sep(struct hst_vw *w)
+{
+	if (w->keyed) {
+		w->keyed = false;
+		return;
+	}
+	if (!w->first[w->depth])
+		hst_out_put(w->o, ", ", 2);
+	w->first[w->depth] = false;
+}
+
+static void open_(struct hst_vw *w, char c)
+{
+	sep(w);
+	hst_out_put(w->o, &c, 1);
+	if (w->depth + 1 < HST_VW_DEPTH)
+		w->depth++;
+	w->first[w->depth] = true;
+}
+
+static void close_(struct hst_vw *w, char c)
+{
+	if (w->depth > 0)
+		w->depth--;
+	hst_out_put(w->o, &c, 1);
+}
+
+void hst_vw_struct_begin(struct hst_vw *w) { open_(w, '{'); }
+void hst_vw_struct_end(struct hst_vw *w) { close_(w, '}'); }
+void hst_vw_array_begin(struct hst_vw *w) { open_(w, '['); }
+void hst_vw_array_end(struct hst_vw *w) { close_(w, ']'); }
+
+void hst_vw_key(struct hst_vw *w, const char *name)
+{
+	sep(w);
+	hst_out_puts(w->o, name);
+	hst_out_put(w->o, "=", 1);
+	w->keyed = true;
+}
+
+void hst_vw_int(struct hst_vw *w, int64_t v)
+{
+	sep(w);
+	hst_out_printf(w->o, "%" PRId64, v);
+}
+
+void hst_vw_uint(struct hst_vw *w, uint64_t v)
+{
+	sep(w);
+	hst_out_printf(w->o, "%" PRIu64, v);
+}
+
+void hst_vw_hex(struct hst_vw *w, uint64_t v)
+{
+	sep(w);
+	if (v)
+		hst_out_printf(w->o, "%#" PRIx64, v);
+	else
+		hst_out_put(w->o, "0", 1);
+}
+
+void hst_vw_oct(struct hst_vw *w, uint64_t v)
+{
+	sep(w);
+	hst_out_printf(w->o, "%#03" PRIo64, v);
+}
+
+void hst_vw_ptr(struct hst_vw *w, uint64_t v)
+{
+	sep(w);
+	if (v)
+		hst_out_printf(w->o, "%#" PRIx64, v);
+	else
+		hst_out_puts(w->o, "NULL");
+}
+
+const char *hst_ctab_name(const struct hst_ctab *t, uint64_t v)
+{
+	for (unsigned i = 0; i < t->n; i++)
+		if (t->c[i].value == v)
+			return t->c[i].name;
+	return NULL;
+}
+
+/* Flags in the table's order; bits no name covers as one hex number. */
+void hst_vw_flags(struct hst_vw *w, const struct hst_ctab *t, uint64_t v)
+{
+	uint64_t rest = v;
+	bool any = false;
+
+	sep(w);
+	if (v == 0) {
+		hst_out_puts(w->o, t->zero ? t->zero : "0");
+		return;
+	}
+	for (unsigned i = 0; i < t->n; i++) {
+		uint64_t bits = t->c[i].value;
+		if (bits && (rest & bits) == bits) {
+			if (any)
+				hst_out_put(w->o, "|", 1);
+			hst_out_puts(w->o, t->c[i].name);
+			rest &= ~bits;
+			any = true;
+		}
+	}
+	if (rest)
+		hst_out_printf(w->o, "%s%#" PRIx64, any ? "|" : "", rest);
+}
+
+void hst_vw_enum(struct hst_vw *w, const struct hst_ctab *t, uint64_t v)
+{
+	const char *name = hst_ctab_name(t, v);
+
+	sep(w);
+	if (name)
+		hst_out_puts(w->o, name);
+	else if (t->hex)
+		hst_out_printf(w->o, "%#" PRIx64, v);
+	else
+		hst_out_printf(w->o, "%" PRId64, (int64_t)v);
+}
+
+void hst_vw_str(struct hst_vw *w, const char *s, size_t n, bool more)
+{
+	sep(w);
+	hst_out_color(w->o, "32");
+	hst_out_quote(w->o, s, n);
+	hst_out_reset(w->o);
+	if (more)
+		hst_out_puts(w->o, "...");
+}
+
+void hst_vw_more(struct hst_vw *w)
+{
+	sep(w);
+	hst_out_puts(w->o, "...");
+}
+
+void hst_vw_raw(struct hst_vw *w, const char *text)
+{
+	sep(w);
+	hst_out_puts(w->o, text);
+}
+
+void hst_vw_rawf(struct hst_vw *w, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	hst_vw_raw(w, buf);
+}
+
+/* --- kind values -------------------------------------------------------- */
+
+#define MAX_PIECES 64
+
+void hst_vw_kind_value(struct hst_vw *w, const struct hst_drec *d, const struct hst_dval *v)
+{
+	const struct hst_kind *k = v->aux < hst_nkinds ? hst_kinds[v->aux] : NULL;
+	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
+	struct hst_piece pieces[MAX_PIECES];
+	const char *p = hst_drec_blob(d) + v->off;
+	unsigned n = v->len < MAX_PIECES ? v->len : MAX_PIECES;
+
+	if (v->flags & HST_DVF_NULL) {
+		hst_vw_ptr(w, 0);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t hdr[2];
+		memcpy(hdr, p, sizeof(hdr));
+		memcpy(&pieces[i].addr, p + 8, sizeof(pieces[i].addr));
+		pieces[i].data = p + 16;
+		pieces[i].len = hdr[0];
+		pieces[i].fault = hdr[1] & HST_CAPF_FAULT;
+		pieces[i].trunc = hdr[1] & HST_CAPF_TRUNC;
+		p += 16 + ((hdr[0] + 7) & ~7u);
+	}
+	/* Nothing readable at the argument itself: the address, as strace. */
+	if (!k || !sig || n == 0 || (pieces[0].fault && pieces[0].addr == d->args[v->arg])) {
+		hst_vw_ptr(w, d->args[v->arg]);
+		return;
+	}
+	struct hst_kcall call = {
+		.args = d->args, .rval = d->rval, .arg = v->arg,
+		.at_exit = d->kind == HST_RAW_SYSCALL_EXIT,
+		.failed = d->kind == HST_RAW_SYSCALL_EXIT && ((d->flags & HST_RAWF_ERROR) || d->rval < 0),
+		.lenarg = sig->aux2[v->arg] < 6 ? sig->aux2[v->arg] : -1,
+	};
+	k->describe(w, &call, pieces, n);
+}

@@ -1,0 +1,35 @@
+/*
+ * The value writer that kinds describe their bytes through (src/core/kinds.h),
+ * as the text sink renders it: strace's notation.  One writer per rendered
+ * line, on the sink's thread.
+ */
+#ifndef HST_VW_H
+#define HST_VW_H
+
+#include <stdbool.h>
+
+#include "core/kinds.h"
+#include "sink/out.h"
+
+#define HST_VW_DEPTH 16
+
+struct hst_vw {
+	struct hst_out *o;
+	unsigned strsize;          /* -s */
+	bool verbose;              /* -v */
+	unsigned depth;            /* open structs and arrays */
+	bool first[HST_VW_DEPTH];  /* nothing written yet at this depth */
+	bool keyed;                /* a key was just written: no separator */
+};
+
+void hst_vw_init(struct hst_vw *w, struct hst_out *o, unsigned strsize, bool verbose);
+
+/*
+ * Write a kind's argument: NULL, the address when nothing was captured, or
+ * what the kind describes.  blob/v as decode.c leaves them (IN/OUT pieces).
+ */
+struct hst_dval;
+struct hst_drec;
+void hst_vw_kind_value(struct hst_vw *w, const struct hst_drec *d, const struct hst_dval *v);
+
+#endif
