@@ -53,14 +53,20 @@ void hst_tracees_destroy(struct hst_tracees *tt)
 
 	if (!tt)
 		return;
+	/*
+	 * Called once the ptrace thread has ended, and no other thread is an
+	 * RCU reader of the table any more (hst_tracer_join): nothing can still
+	 * see these nodes, so they are freed at once.  No rcu_barrier() either:
+	 * callbacks still queued by hst_tracees_remove free tracees only, never
+	 * the table, and waiting for them cost ~10 ms (the call_rcu thread's
+	 * poll interval) at the end of every trace.
+	 */
 	rcu_read_lock();
 	cds_lfht_for_each_entry(tt->ht, &iter, t, node) {
 		cds_lfht_del(tt->ht, &t->node);
-		call_rcu(&t->rcu, free_tracee);
+		free(t);
 	}
 	rcu_read_unlock();
-	/* Every call_rcu above must have run before the table goes. */
-	rcu_barrier();
 	cds_lfht_destroy(tt->ht, NULL);
 	free(tt);
 }

@@ -33,6 +33,7 @@
 #include <fcntl.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -40,6 +41,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -313,6 +315,36 @@ static void on_exec_event(struct hst_tracer *tr, struct hst_tracee *t)
 	tracee_resume(tr, t, 0);
 }
 
+/*
+ * FORK/VFORK/CLONE in the parent: register the child now, when its thread
+ * group is known from the call (CLONE_THREAD) without reading /proc.  The
+ * child's own first stop may have come first; then it is known already.
+ */
+static void on_new_child(struct hst_tracer *tr, struct hst_tracee *t, int event)
+{
+	unsigned long tid = 0;
+	pid_t tgid;
+
+	if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &tid) < 0 || tid == 0 ||
+	    hst_tracees_find(tr->tracees, (pid_t)tid))
+		return;
+	if (event != PTRACE_EVENT_CLONE) {
+		tgid = (pid_t)tid;
+	} else if (t->nr == __NR_clone && !t->raw_flags) {
+		tgid = (t->args[0] & CLONE_THREAD) ? t->tgid : (pid_t)tid;
+	} else {
+		uint64_t flags;
+		struct iovec local = { &flags, sizeof(flags) };
+		struct iovec remote = { (void *)(uintptr_t)t->args[0], sizeof(flags) };
+		/* clone3: flags is the first field of struct clone_args. */
+		if (t->nr != __NR_clone3 || t->raw_flags ||
+		    process_vm_readv(t->tid, &local, 1, &remote, 1, 0) != sizeof(flags))
+			return; /* learnt from /proc at the child's first stop */
+		tgid = (flags & CLONE_THREAD) ? t->tgid : (pid_t)tid;
+	}
+	tracee_new(tr, (pid_t)tid, tgid, 0);
+}
+
 static void on_ptrace_event(struct hst_tracer *tr, struct hst_tracee *t, int event, int sig)
 {
 	switch (event) {
@@ -322,9 +354,15 @@ static void on_ptrace_event(struct hst_tracer *tr, struct hst_tracee *t, int eve
 	case PTRACE_EVENT_EXEC:
 		on_exec_event(tr, t);
 		break;
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+	case PTRACE_EVENT_CLONE:
+		/* The child is auto-attached and reports its own first stop. */
+		on_new_child(tr, t, event);
+		tracee_resume(tr, t, 0);
+		break;
 	default:
-		/* FORK/VFORK/CLONE: the child is auto-attached and reports its own
-		 * first stop; EXIT: the exit status follows. */
+		/* EXIT: the exit status follows. */
 		tracee_resume(tr, t, 0);
 		break;
 	}
