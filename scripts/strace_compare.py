@@ -4,13 +4,16 @@
     scripts/strace_compare.py [--hstrace BUILD/hstrace] [--show N] [--only NAME,...] -- CMD ARGS...
 
 Both traces go to files (strace -o, hstrace -o: the "PID " column format).
-Lines are normalized before comparing: pids are renumbered in order of
-appearance, addresses (0x and 6+ hex digits) become ADDR, and timing-
-dependent values that differ between two runs of the same program (getpid
-results, clock readings) are left alone, so some differences are expected
-noise.  Lines are matched per syscall name in order; the report gives the
-share of identical lines, per syscall the mismatches, and the first --show
-differing pairs.  Standard library only.
+Lines are normalized before comparing: "<unfinished ...>" lines are joined
+with their "<... resumed>" halves (where a call is split depends on timing),
+the pid column is dropped, pids and tids in the lines become PID (they
+differ between two runs), addresses (0x and 6+ hex digits) become ADDR, and
+getrandom's random bytes become BYTES.  Values that depend on the run in
+other ways (clock readings) are left alone, so some differences are noise.
+Lines are compared as multisets, so processes interleaving differently in
+the two runs does not matter; the report gives the share of identical lines,
+per syscall the mismatches, and the first --show differing pairs.  Standard
+library only.
 """
 import argparse
 import collections
@@ -24,28 +27,39 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def normalize(lines):
-    pids = {}
-
-    def pid(m):
-        p = m.group(0)
-        if p not in pids:
-            pids[p] = "P%d" % (len(pids) + 1)
-        return pids[p]
-
-    out = []
+    pending, joined, pids = {}, [], set()
     for line in lines:
         line = line.rstrip("\n")
-        if not line:
+        m = re.match(r"^(\d+)\s+(.*)$", line)
+        if not m:
             continue
-        line = re.sub(r"^\d+", pid, line)
+        pid, rest = m.group(1), m.group(2)
+        pids.add(pid)
+        if rest.endswith("<unfinished ...>"):
+            pending[pid] = rest[:-len("<unfinished ...>")].rstrip()
+            continue
+        r = re.match(r"^<\.\.\. [a-z0-9_]+ resumed>\s?(.*)$", rest)
+        if r and pid in pending:
+            head = pending.pop(pid)
+            tail = r.group(1)
+            rest = head + ("" if head.endswith("(") or tail.startswith(")") else " ") + tail
+            rest = re.sub(r"\)\s+= ", ") = ", rest)
+        joined.append(rest)
+    out = []
+    for line in joined:
+        line = re.sub(r"\s+= ", " = ", line)  # padding depends on the pid column
+        for p in sorted(pids, key=len, reverse=True):
+            line = re.sub(r"(?<![0-9a-fx])%s(?![0-9])" % p, "PID", line)
         line = re.sub(r"0x[0-9a-f]{6,}", "ADDR", line)
+        if line.startswith("getrandom("):
+            line = re.sub(r'"(\\x[0-9a-f]{2})+"', "BYTES", line)
         out.append(line)
     return out
 
 
 def call_name(line):
-    m = re.match(r"^P\d+\s+(?:<\.\.\. )?([a-z_0-9]+)", line)
-    return m.group(1) if m else line.split(" ", 2)[1] if " " in line else line
+    m = re.match(r"^([a-z_0-9]+)\(", line)
+    return m.group(1) if m else line.split(" ", 1)[0]
 
 
 def main():
@@ -80,16 +94,16 @@ def main():
     for name in sorted(set(by_s) | set(by_h)):
         if only and name not in only:
             continue
-        xs, ys = by_s[name], by_h[name]
+        cs, ch = collections.Counter(by_s[name]), collections.Counter(by_h[name])
+        common = cs & ch
+        same += sum(common.values())
+        total += max(len(by_s[name]), len(by_h[name]))
+        xs = list((cs - common).elements())
+        ys = list((ch - common).elements())
         for i in range(max(len(xs), len(ys))):
-            x = xs[i] if i < len(xs) else "<missing>"
-            y = ys[i] if i < len(ys) else "<missing>"
-            total += 1
-            if x == y:
-                same += 1
-            else:
-                bad[name] += 1
-                pairs.append((x, y))
+            bad[name] += 1
+            pairs.append((xs[i] if i < len(xs) else "<missing>",
+                          ys[i] if i < len(ys) else "<missing>"))
     print("identical: %d / %d lines (%.1f%%)" % (same, total, 100.0 * same / max(total, 1)))
     if bad:
         print("mismatches by syscall: " + ", ".join("%s %d" % kv for kv in bad.most_common()))

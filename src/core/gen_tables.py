@@ -70,6 +70,8 @@ TYPE_INFO = {
     # aux2 = an optional length/count argument the kind may use.
     "in":         dict(kind="BLOB", ctype="const void *", aux="kind", aux2=True),
     "out":        dict(kind="BLOB", ctype="void *", aux="kind", aux2=True, output=True),
+    # A number described by a kind's C code (no memory read): aux = the kind.
+    "val":        dict(kind="U64",  ctype="unsigned long", aux="kind", aux2=True),
     # A number named from a constant table (data/consts/*.tbl): aux = table.
     "flags":      dict(kind="U64",  ctype="unsigned long", aux="table"),
     "enum":       dict(kind="U64",  ctype="unsigned long", aux="table"),

@@ -127,9 +127,14 @@ struct hst_kind {
 	void (*capture)(struct hst_capctx *c, const struct hst_kcall *k);
 	size_t bound;
 	/* Describe the pieces (n >= 1 unless the pointer was NULL or nothing was
-	 * captured; then the writer prints the address and this is not called). */
+	 * captured; then the writer prints the address and this is not called).
+	 * For a "val:" argument (a number, nothing read) n is 0 and the value is
+	 * k->args[k->arg]. */
 	void (*describe)(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
 			 unsigned n);
+	/* Optional: true when the argument is not shown at all for this call
+	 * (futex's timeout for FUTEX_WAKE, fcntl's arg for F_GETFD), as strace. */
+	bool (*absent)(const struct hst_kcall *k);
 };
 
 /* Indexed by the aux of HST_A_IN/HST_A_OUT arguments; generated. */

@@ -33,6 +33,7 @@ enum hst_argtype {
 	HST_A_ATFLAGS,    /* AT_* flags */
 	HST_A_IN,         /* pointer read at entry by kind hst_kinds[aux]; aux2 = its length arg */
 	HST_A_OUT,        /* the same, read at exit */
+	HST_A_VAL,        /* a number described by kind hst_kinds[aux] (no memory read) */
 	HST_A_FLAGS,      /* bit flags named by hst_ctabs[aux] */
 	HST_A_ENUM,       /* a value named by hst_ctabs[aux] */
 	HST_A_TYPE_MAX
@@ -83,7 +84,7 @@ struct hst_syscall_sig {
 enum hst_field_kind {
 	HST_F_INT = 0, /* int: INT, FD, DIRFD, OPEN_FLAGS, ATFLAGS */
 	HST_F_LONG,    /* long: LONG */
-	HST_F_U64,     /* uint64_t: UINT, SIZE, HEX, OCT, PTR, OPEN_MODE, FLAGS, ENUM */
+	HST_F_U64,     /* uint64_t: UINT, SIZE, HEX, OCT, PTR, OPEN_MODE, FLAGS, ENUM, VAL */
 	HST_F_STR,     /* const char *: PATH, STR (NULL if NULL or unreadable) */
 	HST_F_BUF,     /* const void * at off, size_t bytes held at aux_off: BUF_IN, BUF_OUT */
 	HST_F_STRV,    /* const char *const * (NULL-terminated) at off, size_t count at aux_off */

@@ -175,7 +175,9 @@ static void decode_value(const struct hst_raw *raw, const struct hst_syscall_sig
 			decode_strv(raw, v, b);
 		break;
 	case HST_A_OPEN_MODE:
-		if (!(raw->args[sig->aux[arg]] & (O_CREAT | __O_TMPFILE)))
+		/* __O_TMPFILE includes O_DIRECTORY in glibc: all its bits, not any. */
+		if (!(raw->args[sig->aux[arg]] & O_CREAT) &&
+		    (raw->args[sig->aux[arg]] & __O_TMPFILE) != __O_TMPFILE)
 			v->flags |= HST_DVF_ABSENT;
 		break;
 	case HST_A_IN:
@@ -188,6 +190,7 @@ static void decode_value(const struct hst_raw *raw, const struct hst_syscall_sig
 		break;
 	case HST_A_FLAGS:
 	case HST_A_ENUM:
+	case HST_A_VAL:
 		v->aux = sig->aux[arg];
 		break;
 	default:

@@ -65,18 +65,18 @@ struct flag_name {
 	const char *name;
 };
 
-/* <asm-generic/fcntl.h> order as strace prints them; O_SYNC before O_DSYNC
- * and O_TMPFILE before O_DIRECTORY because they contain those bits. */
+/* strace's order; O_SYNC before O_DSYNC and O_TMPFILE before O_DIRECTORY
+ * because they contain those bits. */
 static const struct flag_name open_flags[] = {
 	{ O_CREAT, "O_CREAT" },         { O_EXCL, "O_EXCL" },
 	{ O_NOCTTY, "O_NOCTTY" },       { O_TRUNC, "O_TRUNC" },
 	{ O_APPEND, "O_APPEND" },       { O_NONBLOCK, "O_NONBLOCK" },
 	{ O_SYNC, "O_SYNC" },           { O_DSYNC, "O_DSYNC" },
 	{ 020000, "O_ASYNC" },          { 040000, "O_DIRECT" },
-	{ 0100000, "O_LARGEFILE" },     { 020200000, "O_TMPFILE" },
-	{ O_DIRECTORY, "O_DIRECTORY" }, { O_NOFOLLOW, "O_NOFOLLOW" },
+	{ 0100000, "O_LARGEFILE" },     { O_NOFOLLOW, "O_NOFOLLOW" },
 	{ 01000000, "O_NOATIME" },      { O_CLOEXEC, "O_CLOEXEC" },
-	{ 010000000, "O_PATH" },
+	{ 010000000, "O_PATH" },        { 020200000, "O_TMPFILE" },
+	{ O_DIRECTORY, "O_DIRECTORY" },
 };
 
 static void put_open_flags(struct hst_out *o, uint64_t v)
@@ -235,10 +235,11 @@ static void put_value(struct hst_text *t, struct hst_out *o, const struct hst_dr
 	case HST_A_FLAGS:
 	case HST_A_ENUM:
 	case HST_A_IN:
-	case HST_A_OUT: {
+	case HST_A_OUT:
+	case HST_A_VAL: {
 		struct hst_vw w;
 		hst_vw_init(&w, o, t->cfg.strsize, t->cfg.verbose);
-		if (v->type == HST_A_IN || v->type == HST_A_OUT)
+		if (v->type == HST_A_IN || v->type == HST_A_OUT || v->type == HST_A_VAL)
 			hst_vw_kind_value(&w, d, v);
 		else if (v->aux < hst_nctabs && v->type == HST_A_FLAGS)
 			hst_vw_flags(&w, hst_ctabs[v->aux], v->v);
@@ -261,7 +262,7 @@ static void put_values(struct hst_text *t, struct hst_out *o, const struct hst_d
 	bool first = !lead_comma;
 
 	for (unsigned i = 0; i < d->nvals; i++) {
-		if (v[i].flags & HST_DVF_ABSENT)
+		if ((v[i].flags & HST_DVF_ABSENT) || hst_vw_kind_absent(d, &v[i]))
 			continue;
 		if (!first)
 			hst_out_put(o, ", ", 2);
@@ -319,6 +320,22 @@ static bool is_noreturn(long nr, unsigned raw_flags)
 	return sig && sig->ret == HST_R_NORETURN;
 }
 
+/* Whether any argument rendered at exit will be shown: kinds may hide theirs
+ * for this call (ioctl's argument for FIOCLEX), and then no ", " either. */
+static bool exit_half_shown(const struct hst_drec *d)
+{
+	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
+
+	if (!sig)
+		return true;
+	for (unsigned i = sig->exit_from; i < sig->nargs; i++) {
+		struct hst_dval v = { .type = sig->type[i], .arg = (uint8_t)i, .aux = sig->aux[i] };
+		if (!hst_vw_kind_absent(d, &v))
+			return true;
+	}
+	return false;
+}
+
 static void on_entry(struct hst_text *t, struct hst_out *o, const struct hst_drec *d)
 {
 	struct tid_state *s = hst_tidmap_put(&t->tids, d->tid);
@@ -343,7 +360,7 @@ static void on_entry(struct hst_text *t, struct hst_out *o, const struct hst_dre
 		s->pending = 0;
 		return;
 	}
-	if (d->nvals && has_exit_half(d->nr, d->flags))
+	if (d->nvals && has_exit_half(d->nr, d->flags) && exit_half_shown(d))
 		hst_out_put(o, ", ", 2);
 	t->open_tid = d->tid;
 }

@@ -190,14 +190,54 @@ void hst_vw_rawf(struct hst_vw *w, const char *fmt, ...)
 
 #define MAX_PIECES 64
 
+static const struct hst_kind *kind_of(const struct hst_dval *v)
+{
+	return v->aux < hst_nkinds ? hst_kinds[v->aux] : NULL;
+}
+
+static void make_call(struct hst_kcall *call, const struct hst_drec *d, const struct hst_dval *v)
+{
+	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
+
+	memset(call, 0, sizeof(*call));
+	call->args = d->args;
+	call->rval = d->rval;
+	call->arg = v->arg;
+	call->at_exit = d->kind == HST_RAW_SYSCALL_EXIT;
+	call->failed = call->at_exit && ((d->flags & HST_RAWF_ERROR) || d->rval < 0);
+	call->lenarg = sig && sig->aux2[v->arg] < 6 ? sig->aux2[v->arg] : -1;
+}
+
+bool hst_vw_kind_absent(const struct hst_drec *d, const struct hst_dval *v)
+{
+	const struct hst_kind *k;
+	struct hst_kcall call;
+
+	if (v->type != HST_A_IN && v->type != HST_A_OUT && v->type != HST_A_VAL)
+		return false;
+	k = kind_of(v);
+	if (!k || !k->absent)
+		return false;
+	make_call(&call, d, v);
+	return k->absent(&call);
+}
+
 void hst_vw_kind_value(struct hst_vw *w, const struct hst_drec *d, const struct hst_dval *v)
 {
-	const struct hst_kind *k = v->aux < hst_nkinds ? hst_kinds[v->aux] : NULL;
-	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
+	const struct hst_kind *k = kind_of(v);
 	struct hst_piece pieces[MAX_PIECES];
 	const char *p = hst_drec_blob(d) + v->off;
 	unsigned n = v->len < MAX_PIECES ? v->len : MAX_PIECES;
+	struct hst_kcall call;
 
+	make_call(&call, d, v);
+	if (v->type == HST_A_VAL) {
+		if (k)
+			k->describe(w, &call, NULL, 0);
+		else
+			hst_vw_hex(w, v->v);
+		return;
+	}
 	if (v->flags & HST_DVF_NULL) {
 		hst_vw_ptr(w, 0);
 		return;
@@ -213,15 +253,9 @@ void hst_vw_kind_value(struct hst_vw *w, const struct hst_drec *d, const struct 
 		p += 16 + ((hdr[0] + 7) & ~7u);
 	}
 	/* Nothing readable at the argument itself: the address, as strace. */
-	if (!k || !sig || n == 0 || (pieces[0].fault && pieces[0].addr == d->args[v->arg])) {
+	if (!k || n == 0 || (pieces[0].fault && pieces[0].addr == d->args[v->arg])) {
 		hst_vw_ptr(w, d->args[v->arg]);
 		return;
 	}
-	struct hst_kcall call = {
-		.args = d->args, .rval = d->rval, .arg = v->arg,
-		.at_exit = d->kind == HST_RAW_SYSCALL_EXIT,
-		.failed = d->kind == HST_RAW_SYSCALL_EXIT && ((d->flags & HST_RAWF_ERROR) || d->rval < 0),
-		.lenarg = sig->aux2[v->arg] < 6 ? sig->aux2[v->arg] : -1,
-	};
 	k->describe(w, &call, pieces, n);
 }

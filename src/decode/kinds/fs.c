@@ -1,11 +1,33 @@
 /*
- * Kinds of files and descriptors: struct stat (stat, fstat, lstat,
- * newfstatat).  See src/core/kinds.h.
+ * Kinds of files and descriptors.  See src/core/kinds.h.
+ *
+ * Structs the kernel reads or fills (stat, statx, statfs, iovec arrays,
+ * pollfd and epoll_event arrays, directory entries, a pipe's descriptor
+ * pair, utimensat's times, getcwd's path, loff_t offsets) and the numbers
+ * whose meaning depends on another argument (lseek's whence, fcntl's
+ * argument by command, ioctl's request and argument, mknod's mode and
+ * device, statx's flags and mask).
+ *
+ * Capture routines run on the ptrace thread and only read; describe runs
+ * on a sink thread and only walks the pieces captured.  Arrays are cut to
+ * -s elements like strace's print_array (all of them with -v), and a
+ * capture that ran out of its bound shows fewer elements rather than
+ * reading past what was captured.  strace's comments after a value (a
+ * date, a count of directory entries, an unknown constant) have no typed
+ * form in the value writer: such a value and its comment are one raw text.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <termios.h>
+#include <time.h>
+#include <poll.h>
 
 #include "core/consts.h"
 #include "core/kinds.h"
@@ -41,12 +63,57 @@ static void put_dev(struct hst_vw *w, unsigned long long dev)
 		hst_vw_raw(w, "makedev(0, 0)");
 }
 
+/*
+ * strace's comment after a timestamp: local time, nanoseconds when there are
+ * any, the zone offset ("2026-11-27T22:10:58.628415137+0000").  Sink thread:
+ * localtime_r only.  Returns false when the time cannot be shown.
+ */
+static bool format_date(char *buf, size_t size, long long sec, long long nsec)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+	size_t n;
+
+	if (!localtime_r(&t, &tm))
+		return false;
+	n = strftime(buf, size, "%FT%T", &tm);
+	if (n == 0)
+		return false;
+	if (nsec > 0 && nsec < 1000000000)
+		n += (size_t)snprintf(buf + n, size - n, ".%09lld", nsec);
+	return n < size && strftime(buf + n, size - n, "%z", &tm) > 0;
+}
+
+/* The same for a timeval: microseconds, six digits. */
+static bool format_date_usec(char *buf, size_t size, long long sec, long long usec)
+{
+	char *dot;
+
+	if (!format_date(buf, size, sec, usec > 0 && usec < 1000000 ? usec * 1000 : 0))
+		return false;
+	dot = strchr(buf, '.');
+	if (dot)
+		memmove(dot + 7, dot + 10, strlen(dot + 10) + 1);
+	return true;
+}
+
+/* Seconds with the date as a comment, one raw value: the comment belongs to it. */
+static void put_secs(struct hst_vw *w, long long sec, long long nsec)
+{
+	char date[64];
+
+	if ((sec || nsec) && format_date(date, sizeof(date), sec, nsec))
+		hst_vw_rawf(w, "%lld /* %s */", sec, date);
+	else
+		hst_vw_int(w, sec);
+}
+
 static void put_time(struct hst_vw *w, const char *key, long long sec, long long nsec)
 {
 	char name[32];
 
 	hst_vw_key(w, key);
-	hst_vw_int(w, sec);
+	put_secs(w, sec, nsec);
 	snprintf(name, sizeof(name), "%s_nsec", key);
 	hst_vw_key(w, name);
 	hst_vw_int(w, nsec);
@@ -106,4 +173,1077 @@ const struct hst_kind hst_kind_stat = {
 	.name = "stat",
 	.size = sizeof(struct stat),
 	.describe = describe_stat,
+};
+
+/* --- small values ------------------------------------------------------- */
+
+static uint64_t get_u64(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint32_t get_u32(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* Names of the bits of v in t joined by '|', unknown bits in hex; "" for 0. */
+static void flags_text(char *buf, size_t size, const struct hst_ctab *t, uint64_t v)
+{
+	uint64_t rest = v;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < t->n && len < size; i++) {
+		uint64_t bits = t->c[i].value;
+		if (bits && (rest & bits) == bits) {
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "|" : "", t->c[i].name);
+			rest &= ~bits;
+		}
+	}
+	if (rest && len < size)
+		snprintf(buf + len, size - len, "%s%#llx", len ? "|" : "", (unsigned long long)rest);
+}
+
+/* An int the kernel read or wrote: "[5]". */
+static void describe_int_ref(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			     unsigned n)
+{
+	(void)k;
+	(void)n;
+	if (p->len < 4) {
+		hst_vw_ptr(w, p->addr);
+		return;
+	}
+	hst_vw_array_begin(w);
+	hst_vw_int(w, (int32_t)get_u32(p->data));
+	hst_vw_array_end(w);
+}
+
+/* A loff_t offset (sendfile, splice, copy_file_range): "[4096]". */
+static void describe_loff(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			  unsigned n)
+{
+	(void)k;
+	(void)n;
+	if (p->len < 8) {
+		hst_vw_ptr(w, p->addr);
+		return;
+	}
+	hst_vw_array_begin(w);
+	hst_vw_int(w, (int64_t)get_u64(p->data));
+	hst_vw_array_end(w);
+}
+
+const struct hst_kind hst_kind_loff = {
+	.name = "loff",
+	.size = 8,
+	.describe = describe_loff,
+};
+
+/* pipe, pipe2: "[3, 4]". */
+static void describe_pipefd(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			     unsigned n)
+{
+	(void)k;
+	(void)n;
+	if (p->len < 8) {
+		hst_vw_ptr(w, p->addr);
+		return;
+	}
+	hst_vw_array_begin(w);
+	hst_vw_int(w, (int32_t)get_u32(p->data));
+	hst_vw_int(w, (int32_t)get_u32((const char *)p->data + 4));
+	hst_vw_array_end(w);
+}
+
+const struct hst_kind hst_kind_pipefd = {
+	.name = "pipefd",
+	.size = 8,
+	.describe = describe_pipefd,
+};
+
+/* getcwd: the return value counts the NUL; strace shows the path up to it. */
+static size_t cwd_size(const struct hst_kcall *k)
+{
+	return k->rval > 0 ? (size_t)k->rval : 0;
+}
+
+static void describe_cwd(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			 unsigned n)
+{
+	(void)k;
+	(void)n;
+	hst_vw_str(w, p->data, strnlen(p->data, p->len), false);
+}
+
+const struct hst_kind hst_kind_cwd = {
+	.name = "cwd",
+	.size_fn = cwd_size,
+	.describe = describe_cwd,
+};
+
+/* --- mknod: the mode with its file type, the device for nodes only ------ */
+
+static void describe_mknod_mode(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+				unsigned n)
+{
+	(void)p;
+	(void)n;
+	put_mode(w, (unsigned)k->args[k->arg]);
+}
+
+const struct hst_kind hst_kind_mknod_mode = {
+	.name = "mknod_mode",
+	.describe = describe_mknod_mode,
+};
+
+static bool mknod_dev_absent(const struct hst_kcall *k)
+{
+	unsigned mode = k->lenarg >= 0 ? (unsigned)k->args[k->lenarg] : 0;
+
+	return !S_ISCHR(mode) && !S_ISBLK(mode);
+}
+
+static void describe_mknod_dev(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			       unsigned n)
+{
+	(void)p;
+	(void)n;
+	put_dev(w, (unsigned)k->args[k->arg]);
+}
+
+const struct hst_kind hst_kind_mknod_dev = {
+	.name = "mknod_dev",
+	.describe = describe_mknod_dev,
+	.absent = mknod_dev_absent,
+};
+
+/* --- statfs ------------------------------------------------------------- */
+
+static void describe_statfs(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			    unsigned n)
+{
+	struct statfs sf;
+	int fsid[2];
+
+	(void)k;
+	(void)n;
+	if (p->len < sizeof(sf)) {
+		hst_vw_ptr(w, p->addr);
+		return;
+	}
+	memcpy(&sf, p->data, sizeof(sf));
+	memcpy(fsid, &sf.f_fsid, sizeof(fsid));
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "f_type");
+	hst_vw_enum(w, &hst_ctab_statfs_magic, (uint64_t)sf.f_type);
+	hst_vw_key(w, "f_bsize");
+	hst_vw_int(w, sf.f_bsize);
+	hst_vw_key(w, "f_blocks");
+	hst_vw_uint(w, sf.f_blocks);
+	hst_vw_key(w, "f_bfree");
+	hst_vw_uint(w, sf.f_bfree);
+	hst_vw_key(w, "f_bavail");
+	hst_vw_uint(w, sf.f_bavail);
+	hst_vw_key(w, "f_files");
+	hst_vw_uint(w, sf.f_files);
+	hst_vw_key(w, "f_ffree");
+	hst_vw_uint(w, sf.f_ffree);
+	hst_vw_key(w, "f_fsid");
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "val");
+	hst_vw_array_begin(w);
+	hst_vw_hex(w, (uint32_t)fsid[0]);
+	hst_vw_hex(w, (uint32_t)fsid[1]);
+	hst_vw_array_end(w);
+	hst_vw_struct_end(w);
+	hst_vw_key(w, "f_namelen");
+	hst_vw_int(w, sf.f_namelen);
+	hst_vw_key(w, "f_frsize");
+	hst_vw_int(w, sf.f_frsize);
+	hst_vw_key(w, "f_flags");
+	hst_vw_flags(w, &hst_ctab_statfs_flags, (uint64_t)sf.f_flags);
+	hst_vw_struct_end(w);
+}
+
+const struct hst_kind hst_kind_statfs = {
+	.name = "statfs",
+	.size = sizeof(struct statfs),
+	.describe = describe_statfs,
+};
+
+/* --- iovec arrays (readv, writev) ---------------------------------------- */
+
+#define IOV_SHOWN_MAX 60 /* elements kept: one piece each, plus the array */
+
+/* Elements strace prints of an array: -s of them, all with -v. */
+static size_t elem_limit(const struct hst_vw *w)
+{
+	return hst_vw_verbose(w) ? SIZE_MAX : hst_vw_strsize(w);
+}
+
+/* Elements of the iovec array kept; limit is the -s or -v element limit. */
+static size_t iov_shown(const struct hst_kcall *k, size_t limit)
+{
+	uint64_t cnt = k->lenarg >= 0 ? k->args[k->lenarg] : 0;
+	size_t max = limit < IOV_SHOWN_MAX ? limit : IOV_SHOWN_MAX;
+
+	if ((int64_t)cnt < 0)
+		return 0;
+	return cnt < max ? (size_t)cnt : max;
+}
+
+/* Bytes the call moved: all of each buffer at entry, the return value at exit. */
+static uint64_t iov_data_budget(const struct hst_kcall *k)
+{
+	return k->at_exit ? (uint64_t)(k->rval > 0 ? k->rval : 0) : UINT64_MAX;
+}
+
+/* The array, then one piece per shown element (possibly empty) with its bytes. */
+static void capture_iovec(struct hst_capctx *c, const struct hst_kcall *k)
+{
+	unsigned strsize = hst_capctx_strsize(c);
+	size_t shown = iov_shown(k, IOV_SHOWN_MAX), got;
+	uint64_t left = iov_data_budget(k);
+	const void *arr;
+	const void *unused;
+
+	/* An empty array is still read: unreadable, strace shows its address. */
+	got = hst_capctx_read(c, k->args[k->arg], (shown ? shown : 1) * 16, &arr) / 16;
+	for (size_t i = 0; i < got && i < shown; i++) {
+		uint64_t base = get_u64((const char *)arr + 16 * i);
+		uint64_t len = get_u64((const char *)arr + 16 * i + 8);
+		uint64_t want = len < left ? len : left;
+		left -= want;
+		if (want > strsize)
+			want = strsize;
+		hst_capctx_read(c, base, (size_t)want, &unused);
+	}
+}
+
+/* One buffer: the bytes the call moved through it, "..." past -s. */
+static void put_iov_base(struct hst_vw *w, const struct hst_piece *b, uint64_t len, uint64_t *left)
+{
+	uint64_t moved = len < *left ? len : *left;
+
+	*left -= moved;
+	if (b->fault || b->addr == 0)
+		hst_vw_ptr(w, b->addr);
+	else
+		hst_vw_str(w, b->data, b->len, moved > b->len);
+}
+
+static void describe_iovec(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			   unsigned n)
+{
+	size_t shown = iov_shown(k, elem_limit(w));
+	size_t have = p[0].len / 16;
+	uint64_t left = iov_data_budget(k);
+	uint64_t cnt = k->lenarg >= 0 ? k->args[k->lenarg] : 0;
+
+	if (have < shown)
+		shown = have;
+	hst_vw_array_begin(w);
+	for (size_t i = 0; i < shown; i++) {
+		uint64_t len = get_u64((const char *)p[0].data + 16 * i + 8);
+		hst_vw_struct_begin(w);
+		hst_vw_key(w, "iov_base");
+		if (i + 1 < n)
+			put_iov_base(w, &p[i + 1], len, &left);
+		else
+			hst_vw_ptr(w, get_u64((const char *)p[0].data + 16 * i));
+		hst_vw_key(w, "iov_len");
+		hst_vw_uint(w, len);
+		hst_vw_struct_end(w);
+	}
+	if (cnt > shown)
+		hst_vw_more(w);
+	hst_vw_array_end(w);
+}
+
+const struct hst_kind hst_kind_iovec = {
+	.name = "iovec",
+	.capture = capture_iovec,
+	.bound = 64 * 1024,
+	.describe = describe_iovec,
+};
+
+/* --- poll, epoll ---------------------------------------------------------- */
+
+static size_t pollfd_size(const struct hst_kcall *k)
+{
+	uint64_t nfds = k->lenarg >= 0 ? k->args[k->lenarg] : 0;
+
+	return nfds < 4096 ? (size_t)nfds * sizeof(struct pollfd) : 4096 * sizeof(struct pollfd);
+}
+
+static void describe_pollfd(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			    unsigned n)
+{
+	uint64_t nfds = k->lenarg >= 0 ? k->args[k->lenarg] : 0;
+	size_t have = p->len / sizeof(struct pollfd), i;
+
+	(void)n;
+	hst_vw_array_begin(w);
+	for (i = 0; i < have && i < elem_limit(w); i++) {
+		struct pollfd pf;
+		memcpy(&pf, (const char *)p->data + i * sizeof(pf), sizeof(pf));
+		hst_vw_struct_begin(w);
+		hst_vw_key(w, "fd");
+		hst_vw_int(w, pf.fd);
+		if (pf.fd >= 0) {
+			hst_vw_key(w, "events");
+			hst_vw_flags(w, &hst_ctab_poll_events, (uint16_t)pf.events);
+		}
+		hst_vw_struct_end(w);
+	}
+	if (nfds > i)
+		hst_vw_more(w);
+	hst_vw_array_end(w);
+}
+
+const struct hst_kind hst_kind_pollfd = {
+	.name = "pollfd",
+	.size_fn = pollfd_size,
+	.describe = describe_pollfd,
+};
+
+static void put_epoll_event(struct hst_vw *w, const void *at)
+{
+	struct epoll_event ev;
+
+	memcpy(&ev, at, sizeof(ev));
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "events");
+	hst_vw_flags(w, &hst_ctab_epoll_events, ev.events);
+	hst_vw_key(w, "data");
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "u32");
+	hst_vw_uint(w, ev.data.u32);
+	hst_vw_key(w, "u64");
+	hst_vw_uint(w, ev.data.u64);
+	hst_vw_struct_end(w);
+	hst_vw_struct_end(w);
+}
+
+static void describe_epoll_event(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+				 unsigned n)
+{
+	(void)k;
+	(void)n;
+	if (p->len < sizeof(struct epoll_event)) {
+		hst_vw_ptr(w, p->addr);
+		return;
+	}
+	put_epoll_event(w, p->data);
+}
+
+const struct hst_kind hst_kind_epoll_event = {
+	.name = "epoll_event",
+	.size = sizeof(struct epoll_event),
+	.describe = describe_epoll_event,
+};
+
+#define EPOLL_EVENTS_MAX 1024
+
+/* epoll_wait's result: rval events; an empty piece when none ("[]"). */
+static void capture_epoll_events(struct hst_capctx *c, const struct hst_kcall *k)
+{
+	size_t max = EPOLL_EVENTS_MAX; /* -v shows every one */
+	size_t nev = k->rval > 0 ? (size_t)k->rval : 0;
+	const void *unused;
+
+	if (nev > max)
+		nev = max;
+	hst_capctx_read(c, k->args[k->arg], nev * sizeof(struct epoll_event), &unused);
+}
+
+static void describe_epoll_events(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+				  unsigned n)
+{
+	size_t have = p->len / sizeof(struct epoll_event), i;
+
+	(void)n;
+	hst_vw_array_begin(w);
+	for (i = 0; i < have && i < elem_limit(w); i++)
+		put_epoll_event(w, (const char *)p->data + i * sizeof(struct epoll_event));
+	if (k->rval > 0 && (uint64_t)k->rval > i)
+		hst_vw_more(w);
+	hst_vw_array_end(w);
+}
+
+const struct hst_kind hst_kind_epoll_events = {
+	.name = "epoll_events",
+	.capture = capture_epoll_events,
+	.bound = 16 + EPOLL_EVENTS_MAX * sizeof(struct epoll_event),
+	.describe = describe_epoll_events,
+};
+
+/* --- getdents64 ----------------------------------------------------------- */
+
+#define DIRENTS_MAX (64u * 1024u)
+
+struct dirent64_head {
+	uint64_t d_ino;
+	int64_t d_off;
+	uint16_t d_reclen;
+	uint8_t d_type;
+	/* d_name follows */
+};
+
+#define DIRENT64_NAME 19 /* offsetof d_name */
+
+/* The whole result, so the entries can be counted; an empty piece at end of directory. */
+static void capture_dirents64(struct hst_capctx *c, const struct hst_kcall *k)
+{
+	size_t len = k->rval > 0 ? (size_t)k->rval : 0;
+	const void *unused;
+
+	hst_capctx_read(c, k->args[k->arg], len < DIRENTS_MAX ? len : DIRENTS_MAX, &unused);
+}
+
+/* The next entry at off, or false when none fits in the piece. */
+static bool next_dirent(const struct hst_piece *p, size_t off, struct dirent64_head *d)
+{
+	if (off + DIRENT64_NAME > p->len)
+		return false;
+	memcpy(d, (const char *)p->data + off, sizeof(*d));
+	return d->d_reclen >= DIRENT64_NAME && off + d->d_reclen <= p->len;
+}
+
+static void put_dirent64(struct hst_vw *w, const struct hst_piece *p, size_t off,
+			 const struct dirent64_head *d)
+{
+	const char *name = (const char *)p->data + off + DIRENT64_NAME;
+
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "d_ino");
+	hst_vw_uint(w, d->d_ino);
+	hst_vw_key(w, "d_off");
+	hst_vw_int(w, d->d_off);
+	hst_vw_key(w, "d_reclen");
+	hst_vw_uint(w, d->d_reclen);
+	hst_vw_key(w, "d_type");
+	hst_vw_enum(w, &hst_ctab_dirent_type, d->d_type);
+	hst_vw_key(w, "d_name");
+	hst_vw_str(w, name, strnlen(name, d->d_reclen - DIRENT64_NAME), false);
+	hst_vw_struct_end(w);
+}
+
+static void describe_dirents64(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			       unsigned n)
+{
+	struct dirent64_head d;
+	size_t off = 0, count = 0;
+
+	(void)n;
+	if (!hst_vw_verbose(w)) {
+		while (next_dirent(p, off, &d)) {
+			off += d.d_reclen;
+			count++;
+		}
+		hst_vw_rawf(w, "%#llx /* %zu entries */", (unsigned long long)k->args[k->arg], count);
+		return;
+	}
+	hst_vw_array_begin(w);
+	while (next_dirent(p, off, &d)) {
+		if (count++ == elem_limit(w)) {
+			hst_vw_more(w);
+			break;
+		}
+		put_dirent64(w, p, off, &d);
+		off += d.d_reclen;
+	}
+	hst_vw_array_end(w);
+}
+
+const struct hst_kind hst_kind_dirents64 = {
+	.name = "dirents64",
+	.capture = capture_dirents64,
+	.bound = 16 + DIRENTS_MAX,
+	.describe = describe_dirents64,
+};
+
+/* lseek's whence: a name, or the number marked unknown as strace does. */
+static void describe_lseek_whence(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+				  unsigned n)
+{
+	uint32_t whence = (uint32_t)k->args[k->arg];
+	const char *name = hst_ctab_name(&hst_ctab_seek_whence, whence);
+
+	(void)p;
+	(void)n;
+	if (name)
+		hst_vw_raw(w, name);
+	else
+		hst_vw_rawf(w, "%#x /* SEEK_??? */", whence);
+}
+
+const struct hst_kind hst_kind_lseek_whence = {
+	.name = "lseek_whence",
+	.describe = describe_lseek_whence,
+};
+
+/* --- fcntl: the command, and its argument as the command reads it ------ */
+
+static void describe_fcntl_cmd(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			       unsigned n)
+{
+	uint32_t cmd = (uint32_t)k->args[k->arg];
+	const char *name = hst_ctab_name(&hst_ctab_fcntl_cmd, cmd);
+
+	(void)p;
+	(void)n;
+	if (name)
+		hst_vw_raw(w, name);
+	else
+		hst_vw_rawf(w, "%#x /* F_??? */", cmd);
+}
+
+const struct hst_kind hst_kind_fcntl_cmd = {
+	.name = "fcntl_cmd",
+	.describe = describe_fcntl_cmd,
+};
+
+static uint32_t fcntl_cmd_of(const struct hst_kcall *k)
+{
+	return k->lenarg >= 0 ? (uint32_t)k->args[k->lenarg] : 0;
+}
+
+/* Commands that take no argument: strace leaves it out. */
+static bool fcntl_arg_absent(const struct hst_kcall *k)
+{
+	switch (fcntl_cmd_of(k)) {
+	case F_GETFD:
+	case F_GETFL:
+	case F_GETOWN:
+	case F_GETSIG:
+	case F_GETLEASE:
+	case F_GETPIPE_SZ:
+	case F_GET_SEALS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+#define KERNEL_O_LARGEFILE 0100000 /* 0 in 64-bit userspace headers */
+
+static uint64_t ctab_mask(const struct hst_ctab *t)
+{
+	uint64_t m = 0;
+
+	for (unsigned i = 0; i < t->n; i++)
+		m |= t->c[i].value;
+	return m;
+}
+
+/* O_RDWR|O_NONBLOCK: the access mode always, then the flag bits. */
+static void put_open_modes(struct hst_vw *w, uint32_t v)
+{
+	static const char *const acc[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+	uint32_t early = v & (uint32_t)ctab_mask(&hst_ctab_open_bits);
+	uint32_t late = v & ~3u & ~early & ~(uint32_t)KERNEL_O_LARGEFILE;
+	char a[256], b[256];
+
+	flags_text(a, sizeof(a), &hst_ctab_open_bits, early);
+	flags_text(b, sizeof(b), &hst_ctab_open_bits_late, late);
+	hst_vw_rawf(w, "%s%s%s%s%s%s", acc[v & 3], a[0] ? "|" : "", a,
+		    (v & KERNEL_O_LARGEFILE) ? "|O_LARGEFILE" : "", b[0] ? "|" : "", b);
+}
+
+static void describe_fcntl_arg(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			       unsigned n)
+{
+	uint64_t arg = k->args[k->arg];
+
+	(void)p;
+	(void)n;
+	switch (fcntl_cmd_of(k)) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+	case F_SETOWN:
+	case F_SETPIPE_SZ:
+	case F_SETSIG:
+		hst_vw_int(w, (int32_t)arg);
+		break;
+	case F_SETFD:
+		hst_vw_flags(w, &hst_ctab_fd_flags, (uint32_t)arg);
+		break;
+	case F_SETFL:
+		put_open_modes(w, (uint32_t)arg);
+		break;
+	case F_SETLEASE:
+		hst_vw_enum(w, &hst_ctab_lease_type, (uint32_t)arg);
+		break;
+	case F_NOTIFY:
+		hst_vw_flags(w, &hst_ctab_notify_flags, (uint32_t)arg);
+		break;
+	case F_ADD_SEALS:
+		hst_vw_flags(w, &hst_ctab_seal_flags, (uint32_t)arg);
+		break;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+	case F_GETOWN_EX:
+	case F_SETOWN_EX:
+	case F_GET_RW_HINT:
+	case F_SET_RW_HINT:
+	case F_GET_FILE_RW_HINT:
+	case F_SET_FILE_RW_HINT:
+		/* A struct: a val kind reads no memory, so its address. */
+		hst_vw_ptr(w, arg);
+		break;
+	default:
+		hst_vw_hex(w, arg);
+		break;
+	}
+}
+
+const struct hst_kind hst_kind_fcntl_arg = {
+	.name = "fcntl_arg",
+	.describe = describe_fcntl_arg,
+	.absent = fcntl_arg_absent,
+};
+
+/* --- ioctl ---------------------------------------------------------------- */
+
+/* A known request by name, others in strace's _IOC() notation. */
+static void describe_ioctl_req(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			       unsigned n)
+{
+	static const char *const dir[] = { "_IOC_NONE", "_IOC_WRITE", "_IOC_READ",
+					   "_IOC_READ|_IOC_WRITE" };
+	uint32_t req = (uint32_t)k->args[k->arg];
+	const char *name = hst_ctab_name(&hst_ctab_ioctl_req, req);
+
+	(void)p;
+	(void)n;
+	if (name)
+		hst_vw_raw(w, name);
+	else
+		hst_vw_rawf(w, "_IOC(%s, %#x, %#x, %#x)", dir[_IOC_DIR(req) & 3], _IOC_TYPE(req),
+			    _IOC_NR(req), _IOC_SIZE(req));
+}
+
+const struct hst_kind hst_kind_ioctl_req = {
+	.name = "ioctl_req",
+	.describe = describe_ioctl_req,
+};
+
+/* Kernel struct termios: what TCGETS fills (not glibc's, which is longer). */
+struct kernel_termios {
+	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+	uint8_t c_line;
+	uint8_t c_cc[19];
+};
+
+static uint32_t ioctl_req_of(const struct hst_kcall *k)
+{
+	return k->lenarg >= 0 ? (uint32_t)k->args[k->lenarg] : 0;
+}
+
+/* Bytes the request points at; 0 for an argument that is a number. */
+static size_t ioctl_arg_size(uint32_t req)
+{
+	switch (req) {
+	case TCGETS:
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+		return sizeof(struct kernel_termios);
+	case TIOCGWINSZ:
+	case TIOCSWINSZ:
+		return sizeof(struct winsize);
+	case FIONREAD:
+	case TIOCOUTQ:
+	case FIONBIO:
+	case FIOASYNC:
+	case TIOCGPGRP:
+	case TIOCSPGRP:
+	case TIOCGSID:
+	case TIOCGPTN:
+		return sizeof(int);
+	default:
+		return 0;
+	}
+}
+
+static void capture_ioctl_arg(struct hst_capctx *c, const struct hst_kcall *k)
+{
+	const void *unused;
+
+	/* An empty piece for a number, so describe still runs. */
+	hst_capctx_read(c, k->args[k->arg], ioctl_arg_size(ioctl_req_of(k)), &unused);
+}
+
+static bool ioctl_arg_absent(const struct hst_kcall *k)
+{
+	uint32_t req = ioctl_req_of(k);
+
+	return req == FIOCLEX || req == FIONCLEX || req == TIOCNOTTY;
+}
+
+/* strace abbreviates a termios to its speed and four common modes. */
+static void put_termios(struct hst_vw *w, const struct kernel_termios *t)
+{
+	const char *speed = hst_ctab_name(&hst_ctab_baud_rate, t->c_cflag & CBAUD);
+
+	hst_vw_rawf(w, "{%s %sopost %sisig %sicanon %secho ...}", speed ? speed : "B???",
+		    (t->c_oflag & OPOST) ? "" : "-", (t->c_lflag & ISIG) ? "" : "-",
+		    (t->c_lflag & ICANON) ? "" : "-", (t->c_lflag & ECHO) ? "" : "-");
+}
+
+static void put_winsize(struct hst_vw *w, const struct winsize *ws)
+{
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "ws_row");
+	hst_vw_uint(w, ws->ws_row);
+	hst_vw_key(w, "ws_col");
+	hst_vw_uint(w, ws->ws_col);
+	hst_vw_key(w, "ws_xpixel");
+	hst_vw_uint(w, ws->ws_xpixel);
+	hst_vw_key(w, "ws_ypixel");
+	hst_vw_uint(w, ws->ws_ypixel);
+	hst_vw_struct_end(w);
+}
+
+static void describe_ioctl_arg(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			       unsigned n)
+{
+	uint32_t req = ioctl_req_of(k);
+	size_t size = ioctl_arg_size(req);
+
+	(void)n;
+	if (size == 0) {
+		hst_vw_hex(w, k->args[k->arg]);
+		return;
+	}
+	if (p->len < size) {
+		hst_vw_ptr(w, p->addr);
+		return;
+	}
+	if (size == sizeof(struct kernel_termios)) {
+		struct kernel_termios t;
+		memcpy(&t, p->data, sizeof(t));
+		put_termios(w, &t);
+	} else if (size == sizeof(struct winsize)) {
+		struct winsize ws;
+		memcpy(&ws, p->data, sizeof(ws));
+		put_winsize(w, &ws);
+	} else {
+		describe_int_ref(w, k, p, n);
+	}
+}
+
+const struct hst_kind hst_kind_ioctl_arg = {
+	.name = "ioctl_arg",
+	.capture = capture_ioctl_arg,
+	.bound = 16 + 64,
+	.describe = describe_ioctl_arg,
+	.absent = ioctl_arg_absent,
+};
+
+/* --- statx, utimensat ------------------------------------------------------ */
+
+/* The sync type always (AT_STATX_SYNC_AS_STAT is 0), then the AT_* flags. */
+static void describe_statx_flags(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+				 unsigned n)
+{
+	uint32_t flags = (uint32_t)k->args[k->arg];
+	uint32_t sync = flags & AT_STATX_SYNC_TYPE;
+	const char *name = hst_ctab_name(&hst_ctab_statx_sync, sync);
+	char rest[256];
+
+	(void)p;
+	(void)n;
+	flags_text(rest, sizeof(rest), &hst_ctab_at_flags, flags & ~(uint32_t)AT_STATX_SYNC_TYPE);
+	if (name)
+		hst_vw_rawf(w, "%s%s%s", name, rest[0] ? "|" : "", rest);
+	else
+		hst_vw_rawf(w, "%#x%s%s", sync, rest[0] ? "|" : "", rest);
+}
+
+const struct hst_kind hst_kind_statx_flags = {
+	.name = "statx_flags",
+	.describe = describe_statx_flags,
+};
+
+/* A mask with no known bit gets strace's STATX_??? comment after the number. */
+static void put_statx_mask(struct hst_vw *w, uint32_t mask)
+{
+	char buf[512];
+
+	flags_text(buf, sizeof(buf), &hst_ctab_statx_mask, mask);
+	if (mask && strncmp(buf, "0x", 2) == 0)
+		hst_vw_rawf(w, "%s /* STATX_??? */", buf);
+	else
+		hst_vw_flags(w, &hst_ctab_statx_mask, mask);
+}
+
+static void describe_statx_mask(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+				unsigned n)
+{
+	(void)p;
+	(void)n;
+	put_statx_mask(w, (uint32_t)k->args[k->arg]);
+}
+
+const struct hst_kind hst_kind_statx_mask = {
+	.name = "statx_mask",
+	.describe = describe_statx_mask,
+};
+
+/*
+ * A timestamp and its date comment.  The writer has no comment value, so a
+ * dated time is one raw value; an undated one stays a typed struct.
+ */
+static void put_timespec(struct hst_vw *w, long long sec, long long nsec, bool dated)
+{
+	char date[64];
+
+	if (dated && format_date(date, sizeof(date), sec, nsec)) {
+		hst_vw_rawf(w, "{tv_sec=%lld, tv_nsec=%lld} /* %s */", sec, nsec, date);
+		return;
+	}
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "tv_sec");
+	hst_vw_int(w, sec);
+	hst_vw_key(w, "tv_nsec");
+	hst_vw_int(w, nsec);
+	hst_vw_struct_end(w);
+}
+
+static void put_statx_time(struct hst_vw *w, const char *key, const struct statx_timestamp *ts)
+{
+	hst_vw_key(w, key);
+	put_timespec(w, ts->tv_sec, ts->tv_nsec, ts->tv_sec || ts->tv_nsec);
+}
+
+static void put_statx_verbose_tail(struct hst_vw *w, const struct statx *sx)
+{
+	hst_vw_key(w, "stx_attributes_mask");
+	hst_vw_flags(w, &hst_ctab_statx_attrs, sx->stx_attributes_mask);
+	/* Only the times the kernel says it filled in. */
+	if (sx->stx_mask & STATX_ATIME)
+		put_statx_time(w, "stx_atime", &sx->stx_atime);
+	if (sx->stx_mask & STATX_BTIME)
+		put_statx_time(w, "stx_btime", &sx->stx_btime);
+	if (sx->stx_mask & STATX_CTIME)
+		put_statx_time(w, "stx_ctime", &sx->stx_ctime);
+	if (sx->stx_mask & STATX_MTIME)
+		put_statx_time(w, "stx_mtime", &sx->stx_mtime);
+	hst_vw_key(w, "stx_rdev_major");
+	hst_vw_uint(w, sx->stx_rdev_major);
+	hst_vw_key(w, "stx_rdev_minor");
+	hst_vw_uint(w, sx->stx_rdev_minor);
+	hst_vw_key(w, "stx_dev_major");
+	hst_vw_uint(w, sx->stx_dev_major);
+	hst_vw_key(w, "stx_dev_minor");
+	hst_vw_uint(w, sx->stx_dev_minor);
+	if (sx->stx_mask & STATX_MNT_ID) {
+		hst_vw_key(w, "stx_mnt_id");
+		hst_vw_hex(w, sx->stx_mnt_id);
+	}
+}
+
+static void describe_statx(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			   unsigned n)
+{
+	struct statx sx;
+	bool v = hst_vw_verbose(w);
+
+	(void)k;
+	(void)n;
+	if (p->len < sizeof(sx)) {
+		hst_vw_ptr(w, p->addr);
+		return;
+	}
+	memcpy(&sx, p->data, sizeof(sx));
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "stx_mask");
+	put_statx_mask(w, sx.stx_mask);
+	if (v) {
+		hst_vw_key(w, "stx_blksize");
+		hst_vw_uint(w, sx.stx_blksize);
+	}
+	hst_vw_key(w, "stx_attributes");
+	hst_vw_flags(w, &hst_ctab_statx_attrs, sx.stx_attributes);
+	if (v) {
+		hst_vw_key(w, "stx_nlink");
+		hst_vw_uint(w, sx.stx_nlink);
+		hst_vw_key(w, "stx_uid");
+		hst_vw_uint(w, sx.stx_uid);
+		hst_vw_key(w, "stx_gid");
+		hst_vw_uint(w, sx.stx_gid);
+	}
+	hst_vw_key(w, "stx_mode");
+	put_mode(w, sx.stx_mode);
+	if (v) {
+		hst_vw_key(w, "stx_ino");
+		hst_vw_uint(w, sx.stx_ino);
+	}
+	hst_vw_key(w, "stx_size");
+	hst_vw_uint(w, sx.stx_size);
+	if (v) {
+		hst_vw_key(w, "stx_blocks");
+		hst_vw_uint(w, sx.stx_blocks);
+		put_statx_verbose_tail(w, &sx);
+	} else {
+		hst_vw_more(w);
+	}
+	hst_vw_struct_end(w);
+}
+
+const struct hst_kind hst_kind_statx = {
+	.name = "statx",
+	.size = sizeof(struct statx),
+	.describe = describe_statx,
+};
+
+/* utimensat's two times: UTIME_NOW/UTIME_OMIT by name, others with their date. */
+static void put_utime(struct hst_vw *w, const struct timespec *ts)
+{
+	if (ts->tv_nsec == UTIME_NOW)
+		hst_vw_raw(w, "UTIME_NOW");
+	else if (ts->tv_nsec == UTIME_OMIT)
+		hst_vw_raw(w, "UTIME_OMIT");
+	else
+		put_timespec(w, ts->tv_sec, ts->tv_nsec, ts->tv_sec || ts->tv_nsec);
+}
+
+static void describe_utimens(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			     unsigned n)
+{
+	struct timespec ts[2];
+
+	(void)k;
+	(void)n;
+	if (p->len < sizeof(ts)) {
+		hst_vw_ptr(w, p->addr);
+		return;
+	}
+	memcpy(ts, p->data, sizeof(ts));
+	hst_vw_array_begin(w);
+	put_utime(w, &ts[0]);
+	put_utime(w, &ts[1]);
+	hst_vw_array_end(w);
+}
+
+const struct hst_kind hst_kind_utimens = {
+	.name = "utimens",
+	.size = 2 * sizeof(struct timespec),
+	.describe = describe_utimens,
+};
+
+/* --- arguments strace does not show --------------------------------------- */
+
+/* preadv2/pwritev2's pos_h: the high half of the offset, unused on 64-bit. */
+static bool hidden_absent(const struct hst_kcall *k)
+{
+	(void)k;
+	return true;
+}
+
+static void describe_hidden(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			    unsigned n)
+{
+	(void)p;
+	(void)n;
+	hst_vw_hex(w, k->args[k->arg]);
+}
+
+const struct hst_kind hst_kind_hidden = {
+	.name = "hidden",
+	.describe = describe_hidden,
+	.absent = hidden_absent,
+};
+
+/* utimes, futimesat: two timevals, dated unless zero. */
+static void put_timeval(struct hst_vw *w, const struct timeval *tv)
+{
+	char date[64];
+
+	if ((tv->tv_sec || tv->tv_usec) && format_date_usec(date, sizeof(date), tv->tv_sec, tv->tv_usec)) {
+		hst_vw_rawf(w, "{tv_sec=%lld, tv_usec=%lld} /* %s */", (long long)tv->tv_sec,
+			    (long long)tv->tv_usec, date);
+		return;
+	}
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "tv_sec");
+	hst_vw_int(w, tv->tv_sec);
+	hst_vw_key(w, "tv_usec");
+	hst_vw_int(w, tv->tv_usec);
+	hst_vw_struct_end(w);
+}
+
+static void describe_timeval_pair(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+				  unsigned n)
+{
+	struct timeval tv[2];
+
+	(void)k;
+	(void)n;
+	if (p->len < sizeof(tv)) {
+		hst_vw_ptr(w, p->addr);
+		return;
+	}
+	memcpy(tv, p->data, sizeof(tv));
+	hst_vw_array_begin(w);
+	put_timeval(w, &tv[0]);
+	put_timeval(w, &tv[1]);
+	hst_vw_array_end(w);
+}
+
+const struct hst_kind hst_kind_timeval_pair = {
+	.name = "timeval_pair",
+	.size = 2 * sizeof(struct timeval),
+	.describe = describe_timeval_pair,
+};
+
+/* --- openat2 --------------------------------------------------------------- */
+
+struct open_how_v0 {
+	uint64_t flags, mode, resolve;
+};
+
+static void describe_open_how(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			      unsigned n)
+{
+	uint64_t size = k->lenarg >= 0 ? k->args[k->lenarg] : 0;
+	struct open_how_v0 how;
+
+	(void)n;
+	if (size < sizeof(how) || p->len < sizeof(how)) {
+		hst_vw_ptr(w, p->addr);
+		return;
+	}
+	memcpy(&how, p->data, sizeof(how));
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "flags");
+	put_open_modes(w, (uint32_t)how.flags);
+	/* O_TMPFILE holds O_DIRECTORY's bit: all of it must be set. */
+	if ((how.flags & O_CREAT) || (how.flags & O_TMPFILE) == O_TMPFILE) {
+		hst_vw_key(w, "mode");
+		hst_vw_oct(w, how.mode);
+	}
+	hst_vw_key(w, "resolve");
+	hst_vw_flags(w, &hst_ctab_resolve_flags, how.resolve);
+	hst_vw_struct_end(w);
+}
+
+const struct hst_kind hst_kind_open_how = {
+	.name = "open_how",
+	.size = sizeof(struct open_how_v0),
+	.describe = describe_open_how,
 };

@@ -1,4 +1,327 @@
 /*
- * Kinds of the time family.  See src/core/kinds.h.
+ * Kinds of clocks and timers: struct timespec (shared: "in:timespec" is any
+ * call's timeout), timeval, timezone, itimerval, itimerspec, tms, sigevent,
+ * a timer id written back by timer_create, and clock ids.  See
+ * src/core/kinds.h.
+ *
+ * Like every kind, describe runs on a sink thread and reads only the
+ * pieces it is given; a piece shorter than its struct (the tracee's memory
+ * ended) is shown as the address, as strace does.
  */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <sys/times.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/consts.h"
 #include "core/kinds.h"
+#include "core/systable.h"
+
+/* The bytes of one struct, or NULL (then the address was printed). */
+static const void *whole(struct hst_vw *w, const struct hst_piece *p, size_t size)
+{
+	if (p->len < size) {
+		hst_vw_ptr(w, p->addr);
+		return NULL;
+	}
+	return p->data;
+}
+
+/* The two fields of a timespec or timeval, inside an open struct. */
+static void put_pair(struct hst_vw *w, long long sec, long long frac, const char *frac_key)
+{
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "tv_sec");
+	hst_vw_int(w, sec);
+	hst_vw_key(w, frac_key);
+	hst_vw_int(w, frac);
+	hst_vw_struct_end(w);
+}
+
+static void describe_timespec(struct hst_vw *w, const struct hst_kcall *k,
+			      const struct hst_piece *p, unsigned n)
+{
+	const struct timespec *ts = whole(w, p, sizeof(*ts));
+	struct timespec v;
+
+	(void)k;
+	(void)n;
+	if (!ts)
+		return;
+	memcpy(&v, ts, sizeof(v));
+	put_pair(w, v.tv_sec, v.tv_nsec, "tv_nsec");
+}
+
+const struct hst_kind hst_kind_timespec = {
+	.name = "timespec",
+	.size = sizeof(struct timespec),
+	.describe = describe_timespec,
+};
+
+static void describe_timeval(struct hst_vw *w, const struct hst_kcall *k,
+			     const struct hst_piece *p, unsigned n)
+{
+	const struct timeval *tv = whole(w, p, sizeof(*tv));
+	struct timeval v;
+
+	(void)k;
+	(void)n;
+	if (!tv)
+		return;
+	memcpy(&v, tv, sizeof(v));
+	put_pair(w, v.tv_sec, v.tv_usec, "tv_usec");
+}
+
+const struct hst_kind hst_kind_timeval = {
+	.name = "timeval",
+	.size = sizeof(struct timeval),
+	.describe = describe_timeval,
+};
+
+static void describe_timezone(struct hst_vw *w, const struct hst_kcall *k,
+			      const struct hst_piece *p, unsigned n)
+{
+	const struct timezone *tz = whole(w, p, sizeof(*tz));
+	struct timezone v;
+
+	(void)k;
+	(void)n;
+	if (!tz)
+		return;
+	memcpy(&v, tz, sizeof(v));
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "tz_minuteswest");
+	hst_vw_int(w, v.tz_minuteswest);
+	hst_vw_key(w, "tz_dsttime");
+	hst_vw_int(w, v.tz_dsttime);
+	hst_vw_struct_end(w);
+}
+
+const struct hst_kind hst_kind_timezone = {
+	.name = "timezone",
+	.size = sizeof(struct timezone),
+	.describe = describe_timezone,
+};
+
+static void describe_itimerval(struct hst_vw *w, const struct hst_kcall *k,
+			       const struct hst_piece *p, unsigned n)
+{
+	const struct itimerval *it = whole(w, p, sizeof(*it));
+	struct itimerval v;
+
+	(void)k;
+	(void)n;
+	if (!it)
+		return;
+	memcpy(&v, it, sizeof(v));
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "it_interval");
+	put_pair(w, v.it_interval.tv_sec, v.it_interval.tv_usec, "tv_usec");
+	hst_vw_key(w, "it_value");
+	put_pair(w, v.it_value.tv_sec, v.it_value.tv_usec, "tv_usec");
+	hst_vw_struct_end(w);
+}
+
+const struct hst_kind hst_kind_itimerval = {
+	.name = "itimerval",
+	.size = sizeof(struct itimerval),
+	.describe = describe_itimerval,
+};
+
+static void describe_itimerspec(struct hst_vw *w, const struct hst_kcall *k,
+				const struct hst_piece *p, unsigned n)
+{
+	const struct itimerspec *it = whole(w, p, sizeof(*it));
+	struct itimerspec v;
+
+	(void)k;
+	(void)n;
+	if (!it)
+		return;
+	memcpy(&v, it, sizeof(v));
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "it_interval");
+	put_pair(w, v.it_interval.tv_sec, v.it_interval.tv_nsec, "tv_nsec");
+	hst_vw_key(w, "it_value");
+	put_pair(w, v.it_value.tv_sec, v.it_value.tv_nsec, "tv_nsec");
+	hst_vw_struct_end(w);
+}
+
+const struct hst_kind hst_kind_itimerspec = {
+	.name = "itimerspec",
+	.size = sizeof(struct itimerspec),
+	.describe = describe_itimerspec,
+};
+
+/* Clock ticks, with the seconds in a comment when not 0, as strace. */
+static void put_ticks(struct hst_vw *w, const char *key, unsigned long long v)
+{
+	static long tck;
+	int width = 0;
+
+	if (!tck)
+		tck = sysconf(_SC_CLK_TCK);
+	for (long t = tck; t >= 10 && width < 9; t /= 10)
+		width++;
+	hst_vw_key(w, key);
+	if (v && tck > 0)
+		hst_vw_rawf(w, "%llu /* %llu.%0*llu s */", v, v / (unsigned long long)tck, width,
+			    v % (unsigned long long)tck);
+	else
+		hst_vw_uint(w, v);
+}
+
+static void describe_tms(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			 unsigned n)
+{
+	const struct tms *t = whole(w, p, sizeof(*t));
+	struct tms v;
+
+	(void)k;
+	(void)n;
+	if (!t)
+		return;
+	memcpy(&v, t, sizeof(v));
+	hst_vw_struct_begin(w);
+	put_ticks(w, "tms_utime", (unsigned long long)v.tms_utime);
+	put_ticks(w, "tms_stime", (unsigned long long)v.tms_stime);
+	put_ticks(w, "tms_cutime", (unsigned long long)v.tms_cutime);
+	put_ticks(w, "tms_cstime", (unsigned long long)v.tms_cstime);
+	hst_vw_struct_end(w);
+}
+
+const struct hst_kind hst_kind_tms = {
+	.name = "tms",
+	.size = sizeof(struct tms),
+	.describe = describe_tms,
+};
+
+static void put_signo(struct hst_vw *w, int sig)
+{
+	const char *name = hst_signal_name(sig);
+
+	if (name)
+		hst_vw_raw(w, name);
+	else
+		hst_vw_int(w, sig);
+}
+
+/*
+ * strace's order: the value only when its pointer is not NULL, the signal
+ * by name when the notification sends one, then what the kind of
+ * notification adds (a thread id, or a function and its attributes).
+ */
+static void describe_sigevent(struct hst_vw *w, const struct hst_kcall *k,
+			      const struct hst_piece *p, unsigned n)
+{
+	const struct sigevent *se = whole(w, p, sizeof(*se));
+	struct sigevent v;
+
+	(void)k;
+	(void)n;
+	if (!se)
+		return;
+	memcpy(&v, se, sizeof(v));
+	hst_vw_struct_begin(w);
+	if (v.sigev_value.sival_ptr) {
+		hst_vw_key(w, "sigev_value");
+		hst_vw_struct_begin(w);
+		hst_vw_key(w, "sival_int");
+		hst_vw_int(w, v.sigev_value.sival_int);
+		hst_vw_key(w, "sival_ptr");
+		hst_vw_ptr(w, (uint64_t)(uintptr_t)v.sigev_value.sival_ptr);
+		hst_vw_struct_end(w);
+	}
+	hst_vw_key(w, "sigev_signo");
+	if (v.sigev_notify == SIGEV_NONE || hst_ctab_name(&hst_ctab_sigev_notify, (unsigned)v.sigev_notify) == NULL)
+		hst_vw_uint(w, (unsigned)v.sigev_signo);
+	else
+		put_signo(w, v.sigev_signo);
+	hst_vw_key(w, "sigev_notify");
+	if (hst_ctab_name(&hst_ctab_sigev_notify, (unsigned)v.sigev_notify))
+		hst_vw_enum(w, &hst_ctab_sigev_notify, (unsigned)v.sigev_notify);
+	else
+		hst_vw_rawf(w, "%#x /* SIGEV_??? */", (unsigned)v.sigev_notify);
+	if (v.sigev_notify == SIGEV_THREAD_ID) {
+		hst_vw_key(w, "sigev_notify_thread_id");
+		hst_vw_int(w, v._sigev_un._tid);
+	} else if (v.sigev_notify == SIGEV_THREAD) {
+		hst_vw_key(w, "sigev_notify_function");
+		hst_vw_ptr(w, (uint64_t)(uintptr_t)v._sigev_un._sigev_thread._function);
+		hst_vw_key(w, "sigev_notify_attributes");
+		hst_vw_ptr(w, (uint64_t)(uintptr_t)v._sigev_un._sigev_thread._attribute);
+	}
+	hst_vw_struct_end(w);
+}
+
+const struct hst_kind hst_kind_sigevent = {
+	.name = "sigevent",
+	.size = sizeof(struct sigevent),
+	.describe = describe_sigevent,
+};
+
+/* The id timer_create wrote: "[0]". */
+static void describe_timer_id(struct hst_vw *w, const struct hst_kcall *k,
+			      const struct hst_piece *p, unsigned n)
+{
+	const int *id = whole(w, p, sizeof(*id));
+	int v;
+
+	(void)k;
+	(void)n;
+	if (!id)
+		return;
+	memcpy(&v, id, sizeof(v));
+	hst_vw_array_begin(w);
+	hst_vw_int(w, v);
+	hst_vw_array_end(w);
+}
+
+const struct hst_kind hst_kind_timer_id = {
+	.name = "timer_id",
+	.size = sizeof(int),
+	.describe = describe_timer_id,
+};
+
+/* CLOCK_MONOTONIC; an unknown id in hex with a CLOCK_??? comment, as strace. */
+static void describe_clockid(struct hst_vw *w, const struct hst_kcall *k,
+			     const struct hst_piece *p, unsigned n)
+{
+	unsigned v = (unsigned)k->args[k->arg];
+	const char *name = hst_ctab_name(&hst_ctab_clock_id, v);
+
+	(void)p;
+	(void)n;
+	if (name)
+		hst_vw_raw(w, name);
+	else
+		hst_vw_rawf(w, "%#x /* CLOCK_??? */", v);
+}
+
+const struct hst_kind hst_kind_clockid = {
+	.name = "clockid",
+	.describe = describe_clockid,
+};
+
+/* ITIMER_REAL; an unknown one in hex with an ITIMER_??? comment. */
+static void describe_itimer_which(struct hst_vw *w, const struct hst_kcall *k,
+				  const struct hst_piece *p, unsigned n)
+{
+	unsigned v = (unsigned)k->args[k->arg];
+	const char *name = hst_ctab_name(&hst_ctab_itimer_which, v);
+
+	(void)p;
+	(void)n;
+	if (name)
+		hst_vw_raw(w, name);
+	else
+		hst_vw_rawf(w, "%#x /* ITIMER_??? */", v);
+}
+
+const struct hst_kind hst_kind_itimer_which = {
+	.name = "itimer_which",
+	.describe = describe_itimer_which,
+};
