@@ -89,6 +89,21 @@ typedef enum hstrace_category {
 	HSTRACE_CAT_SYSTEM,
 } hstrace_category_t;
 
+/*
+ * Mode of an event: how much attention it deserves, from the rules of
+ * data/modes.tbl (documented there).  For example danger: opening a file
+ * under /etc, /boot, /root or a .ssh directory for writing, executing from
+ * /tmp, ptrace of another process, setuid(0), loading kernel modules,
+ * mount, reboot; warning: connecting to a non-loopback address, making a
+ * file world-writable, deleting an absolute path outside /tmp, changing
+ * credentials, signalling another process.  Everything else is info.
+ */
+typedef enum hstrace_mode {
+	HSTRACE_MODE_INFO = 0,
+	HSTRACE_MODE_WARNING,
+	HSTRACE_MODE_DANGER,
+} hstrace_mode_t;
+
 /* What kind of event hstrace_next() returned. */
 typedef enum hstrace_event_kind {
 	HSTRACE_EV_SYSCALL = 1, /* a system call, entry and exit together */
@@ -116,6 +131,7 @@ typedef struct hstrace_call {
 	int error;              /* errno on failure, else 0 */
 	uint64_t args[6];       /* raw argument registers */
 	hstrace_category_t category;
+	hstrace_mode_t mode;    /* from the call's arguments; INFO for signals and exits */
 	union hstrace_inner inner; /* typed arguments, see hstrace_syscalls.h */
 } hstrace_call_t;
 
@@ -123,11 +139,13 @@ typedef struct hstrace_call {
 typedef enum hstrace_format {
 	HSTRACE_FMT_TEXT = 1, /* strace's format */
 	HSTRACE_FMT_LOG,      /* the binary log, readable with hstrace_read_log() */
+	HSTRACE_FMT_HUMAN,    /* one plain sentence per call, with its mode:
+			       * "[DANGER] cat[42] opened /etc/x for writing -> fd 3" */
 } hstrace_format_t;
 
 /* Flags for hstrace_output(). */
 enum hstrace_output_flags {
-	HSTRACE_OUT_COLOR = 1u << 0,    /* colorize (text only) */
+	HSTRACE_OUT_COLOR = 1u << 0,    /* colorize (text and human) */
 	HSTRACE_OUT_PID_COLUMN = 1u << 1, /* "PID  " before every line, like strace -f -o */
 	HSTRACE_OUT_STATUS = 1u << 2,   /* log: live status line and summary on stderr */
 	HSTRACE_OUT_VERBOSE = 1u << 3,  /* text: unabridged structs and arrays (strace -v) */
@@ -261,6 +279,9 @@ HSTRACE_API const char *hstrace_syscall_name(int nr);
 
 /* Category name: "file", "network", ...  Any thread. */
 HSTRACE_API const char *hstrace_category_name(hstrace_category_t cat);
+
+/* Mode name: "info", "warning", "danger"; NULL for other values.  Any thread. */
+HSTRACE_API const char *hstrace_mode_name(hstrace_mode_t mode);
 
 #ifdef __cplusplus
 }

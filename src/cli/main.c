@@ -29,6 +29,7 @@ struct options {
 	bool quiet;
 	bool no_pin;
 	bool verbose;
+	bool human;              /* --human, -m human */
 	long spin_us;
 	unsigned workers;
 	long ring_size;
@@ -48,7 +49,7 @@ static void usage(FILE *f)
 		"       hstrace [OPTIONS] --read LOG\n"
 		"\n"
 		"Trace the system calls of COMMAND and everything it starts, or of running\n"
-		"processes, and print them in strace's format.\n"
+		"processes, and print them in strace's format (or as sentences: --human).\n"
 		"\n"
 		"  -o FILE            write the text trace to FILE instead of stderr\n"
 		"      --out LOG      record a binary log to LOG (no text unless -o is given)\n"
@@ -59,6 +60,9 @@ static void usage(FILE *f)
 		"      --no-follow    trace only the first process\n"
 		"  -s N               show at most N bytes of strings and buffers (default 32)\n"
 		"  -v                 print structs and arrays whole (strace -v)\n"
+		"      --human        one plain sentence per call, with its outcome, and\n"
+		"                     [DANGER] or [warn] before risky ones (see data/modes.tbl)\n"
+		"  -m MODE            output mode: text (strace's format, the default) or human\n"
 		"      --color=WHEN   colour the text: auto (default: on a terminal, unless\n"
 		"                     NO_COLOR is set), always, never\n"
 		"      --workers N    decode threads (default 1)\n"
@@ -94,7 +98,8 @@ static long parse_number(const char *s, const char *what, long max)
 	return v;
 }
 
-enum { OPT_OUT = 256, OPT_READ, OPT_NO_FOLLOW, OPT_COLOR, OPT_WORKERS, OPT_RING, OPT_NO_PIN, OPT_SPIN };
+enum { OPT_OUT = 256, OPT_READ, OPT_NO_FOLLOW, OPT_COLOR, OPT_WORKERS, OPT_RING, OPT_NO_PIN, OPT_SPIN,
+       OPT_HUMAN };
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
@@ -108,6 +113,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "ring-size", required_argument, NULL, OPT_RING },
 		{ "no-pin", no_argument, NULL, OPT_NO_PIN },
 		{ "spin", required_argument, NULL, OPT_SPIN },
+		{ "human", no_argument, NULL, OPT_HUMAN },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -119,7 +125,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->strsize = -1;
 	o->spin_us = -1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:p:fs:vqhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:p:fs:vqhVm:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->text_file = optarg; break;
 		case OPT_OUT: o->log_file = optarg; break;
@@ -136,6 +142,14 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_NO_PIN: o->no_pin = true; break;
 		case OPT_SPIN: o->spin_us = parse_number(optarg, "spin time (--spin, microseconds)", 1000000); break;
 		case 'v': o->verbose = true; break;
+		case OPT_HUMAN: o->human = true; break;
+		case 'm':
+			if (!strcmp(optarg, "human") || !strcmp(optarg, "text")) {
+				o->human = !strcmp(optarg, "human");
+				break;
+			}
+			fprintf(stderr, "hstrace: -m takes text or human, not '%s'\n", optarg);
+			exit(2);
 		case 's': o->strsize = parse_number(optarg, "string size (-s)", 65536); break;
 		case 'q': o->quiet = true; break;
 		case OPT_WORKERS: o->workers = (unsigned)parse_number(optarg, "worker count", 64); break;
@@ -161,7 +175,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			if (optopt >= 256)
 				fprintf(stderr, "hstrace: option '%s' needs an argument (see hstrace --help)\n",
 					argv[optind - 1]);
-			else if (optopt && strchr("ops", optopt))
+			else if (optopt && strchr("opsm", optopt))
 				fprintf(stderr, "hstrace: option '-%c' needs an argument (see hstrace --help)\n", optopt);
 			else if (optopt)
 				fprintf(stderr, "hstrace: unknown option '-%c' (see hstrace --help)\n", optopt);
@@ -241,11 +255,11 @@ static void configure(hstrace_t *t, const struct options *o)
 		fd = o->text_file ? open_output(o->text_file, "output file") : STDERR_FILENO;
 		if (want_color(o->color, fd))
 			flags |= HSTRACE_OUT_COLOR;
-		if (o->text_file && o->follow)
+		if (o->text_file && o->follow && !o->human)
 			flags |= HSTRACE_OUT_PID_COLUMN;
 		if (o->verbose)
 			flags |= HSTRACE_OUT_VERBOSE;
-		check(hstrace_output(t, HSTRACE_FMT_TEXT, fd, flags), "output");
+		check(hstrace_output(t, o->human ? HSTRACE_FMT_HUMAN : HSTRACE_FMT_TEXT, fd, flags), "output");
 	}
 }
 

@@ -15,6 +15,7 @@
 
 #include "core/ring.h"
 #include "core/systable.h"
+#include "decode/modes.h"
 #include "lib/lib.h"
 #include "sink/render.h"
 #include "sink/tidmap.h"
@@ -203,6 +204,7 @@ static void emit_call(struct hst_events *ev, const struct hst_drec *entry, const
 	c->seq = entry->seq;
 	c->ts_ns = entry->ts_ns;
 	c->category = sig ? (hstrace_category_t)sig->category : HSTRACE_CAT_OTHER;
+	c->mode = (hstrace_mode_t)hst_mode_of(entry, exit);
 	memcpy(c->args, entry->args, sizeof(c->args));
 	if (exit) {
 		c->returned = true;

@@ -27,6 +27,7 @@
 #include "core/ring.h"
 #include "core/systable.h"
 #include "decode/decode.h"
+#include "decode/modes.h"
 #include "lib/lib.h"
 #include "tracer/tracer.h"
 
@@ -141,7 +142,8 @@ HSTRACE_API int hstrace_output(hstrace_t *t, hstrace_format_t format, int fd, un
 {
 	if (t->state != HST_NEW)
 		return HSTRACE_E_STATE;
-	if (t->noutputs >= HST_MAX_OUTPUTS || (format != HSTRACE_FMT_TEXT && format != HSTRACE_FMT_LOG) ||
+	if (t->noutputs >= HST_MAX_OUTPUTS || (format != HSTRACE_FMT_TEXT && format != HSTRACE_FMT_LOG &&
+						 format != HSTRACE_FMT_HUMAN) ||
 	    fd < 0)
 		return -EINVAL;
 	t->outputs[t->noutputs++] = (struct hst_output){ format, fd, flags, NULL };
@@ -219,7 +221,8 @@ static unsigned count_outputs(const hstrace_t *t, hstrace_format_t format)
 
 static int make_rings(hstrace_t *t)
 {
-	unsigned text = count_outputs(t, HSTRACE_FMT_TEXT) + (t->events ? 1 : 0);
+	unsigned text = count_outputs(t, HSTRACE_FMT_TEXT) + count_outputs(t, HSTRACE_FMT_HUMAN) +
+			(t->events ? 1 : 0);
 	unsigned logs = count_outputs(t, HSTRACE_FMT_LOG);
 	int err;
 
@@ -266,7 +269,8 @@ static int start_sinks(hstrace_t *t)
 
 	for (unsigned i = 0; i < t->noutputs && !err; i++) {
 		struct hst_output *o = &t->outputs[i];
-		if (o->format == HSTRACE_FMT_TEXT) {
+		if (o->format == HSTRACE_FMT_TEXT || o->format == HSTRACE_FMT_HUMAN) {
+			tc.human = o->format == HSTRACE_FMT_HUMAN;
 			tc.pid_column = (o->flags & HSTRACE_OUT_PID_COLUMN) != 0;
 			tc.verbose = (o->flags & HSTRACE_OUT_VERBOSE) != 0;
 			err = hst_sink_text_start(&o->sink, t->decoded, t->nworkers, text_consumer++, o->fd,
@@ -577,4 +581,9 @@ HSTRACE_API const char *hstrace_syscall_name(int nr)
 HSTRACE_API const char *hstrace_category_name(hstrace_category_t cat)
 {
 	return hst_category_name(cat);
+}
+
+HSTRACE_API const char *hstrace_mode_name(hstrace_mode_t mode)
+{
+	return hst_mode_name(mode);
 }

@@ -20,6 +20,7 @@ struct hst_text_config {
 	bool pid_column;   /* "PID   " before every line (strace -f -o FILE) */
 	unsigned strsize;  /* -s */
 	bool verbose;      /* -v: unabridged structs and arrays */
+	bool human;        /* sentences (render_human.c) instead of strace's lines */
 };
 
 struct hst_text {
@@ -39,5 +40,27 @@ void hst_text_finish(struct hst_text *t, struct hst_out *o);
 
 /* Name of syscall nr into buf ("syscall_451" when unnamed). */
 const char *hst_text_syscall_name(long nr, unsigned raw_flags, char buf[32]);
+
+/*
+ * Human sentences from decoded records (--human, HSTRACE_FMT_HUMAN): one
+ * line per call once it returned, "cat[42] opened /etc/passwd for reading
+ * -> fd 3", with its mode ("[DANGER] ", "[warn] ") in front when it is not
+ * info.  The sentences are data/human.tbl.  The renderer pairs entries with
+ * exits per thread and remembers each process's name (the basename of its
+ * last execve, inherited across fork).  One renderer per sink thread.
+ */
+struct hst_human;
+
+int hst_human_new(struct hst_human **out, const struct hst_text_config *cfg);
+void hst_human_free(struct hst_human *h);
+void hst_human_record(struct hst_human *h, const struct hst_drec *d, struct hst_out *o);
+/* The stream ended: calls still waiting for their exit are shown as such. */
+void hst_human_finish(struct hst_human *h, struct hst_out *o);
+
+/*
+ * Every reference of data/human.tbl names an argument of its syscall (or
+ * ret) and a known filter.  0, or -1 with the first bad one in msg.  Tests.
+ */
+int hst_human_verify(char *msg, size_t len);
 
 #endif

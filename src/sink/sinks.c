@@ -1,5 +1,8 @@
 /*
- * Text and log sink threads; see sinks.h.
+ * Text and log sink threads; see sinks.h.  A text sink renders with one of
+ * two renderers, chosen at start by hst_text_config.human: strace's lines
+ * (render_text.c) or human sentences (render_human.c); the thread, the
+ * merge of the worker rings and the batching are the same for both.
  *
  * Both batch their writes: they render or append into a buffer and write it
  * when it is large, or when the input runs dry, right before they would
@@ -54,7 +57,9 @@ struct hst_sink {
 	uint64_t bytes;
 	/* text */
 	struct hst_merge merge;
+	const struct renderer *renderer;
 	struct hst_text text;
+	struct hst_human *human;
 	struct hst_out out;
 	/* log */
 	struct hst_ring *raw;
@@ -66,6 +71,38 @@ struct hst_sink {
 };
 
 /* --- text --------------------------------------------------------------- */
+
+/*
+ * A text sink renders either strace's lines or human sentences; everything
+ * else (merging the rings, batching the writes) is the same.
+ */
+struct renderer {
+	void (*record)(struct hst_sink *s, const struct hst_drec *d);
+	void (*finish)(struct hst_sink *s);
+};
+
+static void strace_record(struct hst_sink *s, const struct hst_drec *d)
+{
+	hst_text_record(&s->text, d, &s->out);
+}
+
+static void strace_finish(struct hst_sink *s)
+{
+	hst_text_finish(&s->text, &s->out);
+}
+
+static void human_record(struct hst_sink *s, const struct hst_drec *d)
+{
+	hst_human_record(s->human, d, &s->out);
+}
+
+static void human_finish(struct hst_sink *s)
+{
+	hst_human_finish(s->human, &s->out);
+}
+
+static const struct renderer strace_renderer = { strace_record, strace_finish };
+static const struct renderer human_renderer = { human_record, human_finish };
 
 static int text_flush(struct hst_sink *s)
 {
@@ -92,12 +129,12 @@ static void *text_main(void *arg)
 		}
 		if (!d)
 			break;
-		hst_text_record(&s->text, d, &s->out);
+		s->renderer->record(s, d);
 		if (s->out.len >= FLUSH_BYTES && (s->err = text_flush(s)) < 0)
 			break;
 	}
 	if (s->err == 0) {
-		hst_text_finish(&s->text, &s->out);
+		s->renderer->finish(s);
 		s->err = text_flush(s);
 	}
 	if (s->err < 0)
@@ -116,9 +153,12 @@ int hst_sink_text_start(struct hst_sink **out, struct hst_ring **rings, unsigned
 	s->fd = fd;
 	s->merge = (struct hst_merge){ rings, n, consumer, 0 };
 	hst_out_init(&s->out, color);
+	s->renderer = cfg->human ? &human_renderer : &strace_renderer;
 	err = hst_text_init(&s->text, cfg);
 	if (err < 0)
 		goto fail_text;
+	if (cfg->human && (err = hst_human_new(&s->human, cfg)) < 0)
+		goto fail_human;
 	err = -pthread_create(&s->thread, NULL, text_main, s);
 	if (err < 0)
 		goto fail_thread;
@@ -126,6 +166,8 @@ int hst_sink_text_start(struct hst_sink **out, struct hst_ring **rings, unsigned
 	return 0;
 
 fail_thread:
+	hst_human_free(s->human);
+fail_human:
 	hst_text_free(&s->text);
 fail_text:
 	hst_out_free(&s->out);
@@ -244,6 +286,7 @@ int hst_sink_join(struct hst_sink *s, uint64_t *bytes_written)
 	if (bytes_written)
 		*bytes_written += s->bytes;
 	if (!s->raw) {
+		hst_human_free(s->human);
 		hst_text_free(&s->text);
 		hst_out_free(&s->out);
 	}
