@@ -70,6 +70,8 @@ TYPE_INFO = {
     # aux2 = an optional length/count argument the kind may use.
     "in":         dict(kind="BLOB", ctype="const void *", aux="kind", aux2=True),
     "out":        dict(kind="BLOB", ctype="void *", aux="kind", aux2=True, output=True),
+    # Read at entry and again at exit, shown at exit ("[128 => 16]").
+    "inout":      dict(kind="BLOB", ctype="void *", aux="kind", aux2=True, output=True),
     # A number described by a kind's C code (no memory read): aux = the kind.
     "val":        dict(kind="U64",  ctype="unsigned long", aux="kind", aux2=True),
     # A number named from a constant table (data/consts/*.tbl): aux = table.
@@ -366,9 +368,19 @@ def parse_syscall_rows(path, rows, enums, syscalls, by_name, names):
                            % (where, name, by_name[name].path, by_name[name].lineno))
         sc.path = display(path)
         sc.category, sc.ret = toks[1], toks[2]
+        sc.ret_kind = None
+        if sc.ret.startswith("val:"):
+            # A return value described by a kind (F_GETFL's flags, umask's octal).
+            sc.ret_kind = sc.ret[4:]
+            if not IDENT.match(sc.ret_kind):
+                raise GenError("%s: return val:%r is not a kind name" % (where, sc.ret_kind))
+            names["kind"].setdefault(sc.ret_kind, where)
+            sc.ret = "kind"
         if sc.category not in enums["cats"]:
             raise GenError("%s: unknown category %r (known: %s)"
                            % (where, sc.category, " ".join(enums["cats"])))
+        if sc.ret == "kind" and sc.ret_kind is None:
+            raise GenError("%s: write a described return as val:KIND" % where)
         if sc.ret not in enums["rets"]:
             raise GenError("%s: unknown return type %r (known: %s)"
                            % (where, sc.ret, " ".join(enums["rets"])))
@@ -607,10 +619,11 @@ def gen_sig(sc, index):
                     for a in sc.args) or "0"
     aux2 = ", ".join(str(a.aux2) for a in sc.args) or "0"
     names = ", ".join(c_string(a.name) for a in sc.args) or "NULL"
+    ret_aux = index["kind"][sc.ret_kind] if sc.ret_kind else 0
     return ("\t[__NR_%s] = { %s, %d, HST_CAT_%s, HST_R_%s, %d, %d,\n"
-            "\t\t{ %s }, { %s }, { %s },\n\t\t{ %s } },"
+            "\t\t{ %s }, { %s }, { %s },\n\t\t{ %s }, %d },"
             % (sc.name, c_string(sc.name), n, sc.category.upper(), sc.ret.upper(),
-               sc.exit_from, int(sc.decoded), types, aux, aux2, names))
+               sc.exit_from, int(sc.decoded), types, aux, aux2, names, ret_aux))
 
 
 def gen_layout(sc):
@@ -803,15 +816,18 @@ def gen_nrlist(numbers, headers):
 class Table:
     def __init__(self, name, type_, where):
         self.name, self.type, self.where = name, type_, where
-        self.hex, self.zero = False, None
+        self.hex, self.zero, self.unknown = False, None, None
         self.entries = []  # (name, value string or None)
 
 
 def parse_consts(path):
     """Tables of one data/consts/*.tbl file.
 
-        table NAME flags|enum [hex] [zero=CONST]
+        table NAME flags|enum [hex] [zero=CONST] [unknown=X_???]
         CONST            the value is the header's
+
+    unknown=: a value not in an enum table, or flag bits none of which has
+    a name, print as strace does: "0x40 /* X_??? */".
         CONST VALUE      for a constant some headers lack; checked where defined
     """
     headers, rows = read_table(path)
@@ -821,13 +837,16 @@ def parse_consts(path):
         toks = line.split("#", 1)[0].split()
         if toks[0] == "table":
             if len(toks) < 3 or not IDENT.match(toks[1]) or toks[2] not in ("flags", "enum"):
-                raise GenError("%s: expected 'table NAME flags|enum [hex] [zero=CONST]'" % where)
+                raise GenError("%s: expected 'table NAME flags|enum [hex] [zero=CONST] [unknown=X_???]'"
+                           % where)
             cur = Table(toks[1], toks[2], where)
             for opt in toks[3:]:
                 if opt == "hex":
                     cur.hex = True
                 elif opt.startswith("zero=") and re.fullmatch(r"[A-Z_][A-Z0-9_]*", opt[5:]):
                     cur.zero = opt[5:]
+                elif opt.startswith("unknown=") and re.fullmatch(r"[A-Za-z0-9_?]+", opt[8:]):
+                    cur.unknown = opt[8:]
                 else:
                     raise GenError("%s: unknown table option %r" % (where, opt))
             tables.append(cur)
@@ -860,9 +879,10 @@ def gen_consts_c(path, headers, tables):
                 out.append('_Static_assert((%s) == (%s), "%s: %s differs from %s");'
                            % (name, value, display(path), name, " ".join(headers)))
                 out.append("#endif")
-        out.append("const struct hst_ctab hst_ctab_%s = { %s, HST_CT_%s, %d, %s, %d, %s_entries };"
+        out.append("const struct hst_ctab hst_ctab_%s = { %s, HST_CT_%s, %d, %s, %s, %d, %s_entries };"
                    % (t.name, c_string(t.name), t.type.upper(), int(t.hex),
-                      c_string(t.zero) if t.zero else "NULL", len(t.entries), t.name))
+                      c_string(t.zero) if t.zero else "NULL",
+                      c_string(t.unknown) if t.unknown else "NULL", len(t.entries), t.name))
         out.append("")
     return "\n".join(out)
 

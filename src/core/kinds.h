@@ -48,6 +48,7 @@ struct hst_ctab {
 	uint8_t type;       /* enum hst_ctab_type */
 	uint8_t hex;        /* ENUM: unknown values in hex (else decimal) */
 	const char *zero;   /* FLAGS: the name printed for 0, or NULL for "0" */
+	const char *unknown; /* "X_???": comment for values no name covers, or NULL */
 	unsigned n;
 	const struct hst_const *c;
 };
@@ -78,6 +79,11 @@ void hst_vw_flags(struct hst_vw *w, const struct hst_ctab *t, uint64_t v);
 void hst_vw_enum(struct hst_vw *w, const struct hst_ctab *t, uint64_t v);
 void hst_vw_str(struct hst_vw *w, const char *s, size_t n, bool more);
 void hst_vw_more(struct hst_vw *w);
+/* Literal text before the next value, with no separator ("flags ", "=> "). */
+void hst_vw_prefix(struct hst_vw *w, const char *text);
+/* An annotation after a value: " (" ... ")" in text ("= 0x8002 (flags O_RDWR)"). */
+void hst_vw_note_begin(struct hst_vw *w);
+void hst_vw_note_end(struct hst_vw *w);
 /* strace notation without a typed form; JSON gets it as a string. */
 void hst_vw_raw(struct hst_vw *w, const char *text);
 void hst_vw_rawf(struct hst_vw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -93,9 +99,12 @@ struct hst_kcall {
 	int64_t rval;          /* at exit */
 	bool failed;           /* at exit: the call returned an error */
 	bool at_exit;
-	unsigned arg;          /* the argument of this kind */
+	unsigned arg;          /* the argument of this kind; HST_KARG_RET for a return */
+	uint64_t value;        /* args[arg], or the return value */
 	int lenarg;            /* the row's length/count argument, or -1 */
 };
+
+#define HST_KARG_RET 6
 
 /* One captured piece, as describe sees it. */
 struct hst_piece {
@@ -104,6 +113,7 @@ struct hst_piece {
 	uint32_t len;         /* bytes held */
 	bool fault;           /* nothing could be read at addr */
 	bool trunc;           /* more bytes were there than held */
+	bool entry;           /* inout: the bytes as they were at entry */
 };
 
 struct hst_capctx;
@@ -135,7 +145,18 @@ struct hst_kind {
 	/* Optional: true when the argument is not shown at all for this call
 	 * (futex's timeout for FUTEX_WAKE, fcntl's arg for F_GETFD), as strace. */
 	bool (*absent)(const struct hst_kcall *k);
+	/* Capture an "out:" kind when the call failed too (readv's iovec shows
+	 * its addresses on failure); the pieces then carry what is readable. */
+	bool on_error;
+	/* Call describe with n = 0 for a NULL pointer instead of printing NULL
+	 * (a label that strace prints whatever the value). */
+	bool null_ok;
+	/* "inout:" kinds: bytes read at entry and kept for the exit (at most
+	 * HST_STASH_MAX); describe gets them as pieces[0], flagged entry. */
+	size_t stash;
 };
+
+#define HST_STASH_MAX 64
 
 /* Indexed by the aux of HST_A_IN/HST_A_OUT arguments; generated. */
 extern const struct hst_kind *const hst_kinds[];

@@ -70,6 +70,7 @@ enum hst_cap_kind {
 enum hst_cap_flags {
 	HST_CAPF_FAULT = 1u << 0,     /* address unreadable: print it in hex */
 	HST_CAPF_TRUNC = 1u << 1,     /* more bytes (or elements) than captured */
+	HST_CAPF_ENTRY = 1u << 2,     /* exit record: bytes as read at the entry stop */
 };
 
 struct hst_cap {

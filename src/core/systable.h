@@ -33,6 +33,7 @@ enum hst_argtype {
 	HST_A_ATFLAGS,    /* AT_* flags */
 	HST_A_IN,         /* pointer read at entry by kind hst_kinds[aux]; aux2 = its length arg */
 	HST_A_OUT,        /* the same, read at exit */
+	HST_A_INOUT,      /* read at entry (kept) and at exit, shown at exit */
 	HST_A_VAL,        /* a number described by kind hst_kinds[aux] (no memory read) */
 	HST_A_FLAGS,      /* bit flags named by hst_ctabs[aux] */
 	HST_A_ENUM,       /* a value named by hst_ctabs[aux] */
@@ -45,6 +46,7 @@ enum hst_rettype {
 	HST_R_HEX,      /* 0x... on success (mmap, brk) */
 	HST_R_FD,       /* a new descriptor */
 	HST_R_NORETURN, /* never returns: "= ?" (exit, exit_group) */
+	HST_R_KIND,     /* described by kind hst_kinds[ret_aux] on success */
 	HST_R_TYPE_MAX
 };
 
@@ -74,6 +76,7 @@ struct hst_syscall_sig {
 	uint8_t aux[6];       /* type-specific, see enum hst_argtype */
 	uint8_t aux2[6];      /* IN/OUT: index of the length/count argument, or 255 */
 	const char *argname[6];
+	uint8_t ret_aux;      /* HST_R_KIND: the kind */
 };
 
 /*
@@ -88,7 +91,7 @@ enum hst_field_kind {
 	HST_F_STR,     /* const char *: PATH, STR (NULL if NULL or unreadable) */
 	HST_F_BUF,     /* const void * at off, size_t bytes held at aux_off: BUF_IN, BUF_OUT */
 	HST_F_STRV,    /* const char *const * (NULL-terminated) at off, size_t count at aux_off */
-	HST_F_BLOB,    /* const void * at off (the first captured piece), size_t bytes at aux_off: IN, OUT */
+	HST_F_BLOB,    /* const void * at off (the first captured piece), size_t bytes at aux_off: IN, OUT, INOUT */
 };
 
 struct hst_inner_field {

@@ -182,6 +182,7 @@ static void decode_value(const struct hst_raw *raw, const struct hst_syscall_sig
 		break;
 	case HST_A_IN:
 	case HST_A_OUT:
+	case HST_A_INOUT:
 		v->aux = sig->aux[arg];
 		if (!raw->args[arg])
 			v->flags |= HST_DVF_NULL;

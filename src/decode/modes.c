@@ -96,7 +96,7 @@ bool hst_dval_sockaddr(const struct hst_drec *d, const struct hst_dval *v,
 	const char *p = hst_drec_blob(d) + v->off;
 	uint32_t hdr[2];
 
-	if ((v->type != HST_A_IN && v->type != HST_A_OUT) || (v->flags & (HST_DVF_NULL | HST_DVF_FAULT)) ||
+	if ((v->type != HST_A_IN && v->type != HST_A_OUT && v->type != HST_A_INOUT) || (v->flags & (HST_DVF_NULL | HST_DVF_FAULT)) ||
 	    v->len == 0)
 		return false;
 	/* The first piece: u32 len, u32 flags, u64 address, then the bytes. */

@@ -147,11 +147,16 @@ static void fill_field(struct hst_events *ev, char *base, const struct hst_inner
 		*(size_t *)(base + f->aux_off) = bytes ? v->len : 0;
 		break;
 	case HST_F_BLOB: {
-		/* The first piece: the struct at the argument's own address. */
+		/* The first piece: the struct at the argument's own address (for
+		 * inout, the one after the entry bytes: the call's result). */
 		const char *piece = hst_drec_blob(d) + (v ? v->off : 0);
-		uint32_t len = 0;
-		if (bytes && v->len > 0)
+		uint32_t len = 0, hdr[2];
+		if (bytes && v->len > 0) {
+			memcpy(hdr, piece, sizeof(hdr));
+			if ((hdr[1] & HST_CAPF_ENTRY) && v->len > 1)
+				piece += 16 + ((hdr[0] + 7) & ~7u);
 			memcpy(&len, piece, sizeof(len));
+		}
 		void *copy = len ? arena_alloc(ev, len) : NULL;
 		if (copy)
 			memcpy(copy, piece + 16, len);

@@ -225,7 +225,7 @@ static bool put_default(const struct call *c, const struct hst_drec *d, const st
 				hst_vw_enum(&w, hst_ctabs[v->aux], raw);
 		}
 		return true;
-	case HST_A_IN: case HST_A_OUT: case HST_A_VAL:
+	case HST_A_IN: case HST_A_OUT: case HST_A_INOUT: case HST_A_VAL:
 		if (o) {
 			hst_vw_init(&w, o, c->h->cfg.strsize, c->h->cfg.verbose);
 			hst_vw_kind_value(&w, d, v);

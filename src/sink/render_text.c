@@ -236,10 +236,11 @@ static void put_value(struct hst_text *t, struct hst_out *o, const struct hst_dr
 	case HST_A_ENUM:
 	case HST_A_IN:
 	case HST_A_OUT:
+	case HST_A_INOUT:
 	case HST_A_VAL: {
 		struct hst_vw w;
 		hst_vw_init(&w, o, t->cfg.strsize, t->cfg.verbose);
-		if (v->type == HST_A_IN || v->type == HST_A_OUT || v->type == HST_A_VAL)
+		if (v->type != HST_A_FLAGS && v->type != HST_A_ENUM)
 			hst_vw_kind_value(&w, d, v);
 		else if (v->aux < hst_nctabs && v->type == HST_A_FLAGS)
 			hst_vw_flags(&w, hst_ctabs[v->aux], v->v);
@@ -381,18 +382,23 @@ static void put_errno(struct hst_out *o, int64_t err)
 		hst_out_printf(o, " (%s)", msg);
 }
 
-static void put_return(struct hst_out *o, const struct hst_drec *d)
+static void put_return(struct hst_text *t, struct hst_out *o, const struct hst_drec *d)
 {
 	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
 
 	hst_out_pad_to(o, RET_COLUMN);
 	hst_out_puts(o, " = ");
-	if (d->flags & HST_RAWF_ERROR)
+	if (d->flags & HST_RAWF_ERROR) {
 		put_errno(o, -d->rval);
-	else if (sig && sig->ret == HST_R_HEX)
+	} else if (sig && sig->ret == HST_R_KIND) {
+		struct hst_vw w;
+		hst_vw_init(&w, o, t->cfg.strsize, t->cfg.verbose);
+		hst_vw_kind_return(&w, d);
+	} else if (sig && sig->ret == HST_R_HEX) {
 		put_hex(o, (uint64_t)d->rval);
-	else
+	} else {
 		hst_out_printf(o, "%" PRId64, d->rval);
+	}
 	hst_out_put(o, "\n", 1);
 }
 
@@ -420,7 +426,7 @@ static void on_exit_stop(struct hst_text *t, struct hst_out *o, const struct hst
 		put_values(t, o, d, false);
 	}
 	hst_out_put(o, ")", 1);
-	put_return(o, d);
+	put_return(t, o, d);
 	s->pending = 0;
 	t->open_tid = 0;
 }

@@ -126,6 +126,15 @@ void hst_vw_flags(struct hst_vw *w, const struct hst_ctab *t, uint64_t v)
 		hst_out_puts(w->o, t->zero ? t->zero : "0");
 		return;
 	}
+	if (rest == v && t->unknown) {
+		bool named = false;
+		for (unsigned i = 0; i < t->n && !named; i++)
+			named = t->c[i].value && (v & t->c[i].value) == t->c[i].value;
+		if (!named) {
+			hst_out_printf(w->o, "%#" PRIx64 " /* %s */", v, t->unknown);
+			return;
+		}
+	}
 	for (unsigned i = 0; i < t->n; i++) {
 		uint64_t bits = t->c[i].value;
 		if (bits && (rest & bits) == bits) {
@@ -147,6 +156,8 @@ void hst_vw_enum(struct hst_vw *w, const struct hst_ctab *t, uint64_t v)
 	sep(w);
 	if (name)
 		hst_out_puts(w->o, name);
+	else if (t->unknown)
+		hst_out_printf(w->o, "%#" PRIx64 " /* %s */", v, t->unknown);
 	else if (t->hex)
 		hst_out_printf(w->o, "%#" PRIx64, v);
 	else
@@ -161,6 +172,27 @@ void hst_vw_str(struct hst_vw *w, const char *s, size_t n, bool more)
 	hst_out_reset(w->o);
 	if (more)
 		hst_out_puts(w->o, "...");
+}
+
+void hst_vw_prefix(struct hst_vw *w, const char *text)
+{
+	hst_out_puts(w->o, text);
+	w->first[w->depth] = false;
+	w->keyed = true;
+}
+
+void hst_vw_note_begin(struct hst_vw *w)
+{
+	hst_out_puts(w->o, " (");
+	w->keyed = false;
+	if (w->depth + 1 < HST_VW_DEPTH)
+		w->depth++;
+	w->first[w->depth] = true;
+}
+
+void hst_vw_note_end(struct hst_vw *w)
+{
+	close_(w, ')');
 }
 
 void hst_vw_more(struct hst_vw *w)
@@ -203,9 +235,30 @@ static void make_call(struct hst_kcall *call, const struct hst_drec *d, const st
 	call->args = d->args;
 	call->rval = d->rval;
 	call->arg = v->arg;
+	call->value = d->args[v->arg];
 	call->at_exit = d->kind == HST_RAW_SYSCALL_EXIT;
 	call->failed = call->at_exit && ((d->flags & HST_RAWF_ERROR) || d->rval < 0);
 	call->lenarg = sig && sig->aux2[v->arg] < 6 ? sig->aux2[v->arg] : -1;
+}
+
+/* "= VALUE" of a call whose row gives a return kind (after " = "). */
+void hst_vw_kind_return(struct hst_vw *w, const struct hst_drec *d)
+{
+	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
+	const struct hst_kind *k = sig && sig->ret_aux < hst_nkinds ? hst_kinds[sig->ret_aux] : NULL;
+	struct hst_kcall call;
+
+	memset(&call, 0, sizeof(call));
+	call.args = d->args;
+	call.rval = d->rval;
+	call.value = (uint64_t)d->rval;
+	call.arg = HST_KARG_RET;
+	call.at_exit = true;
+	call.lenarg = -1;
+	if (k)
+		k->describe(w, &call, NULL, 0);
+	else
+		hst_vw_int(w, d->rval);
 }
 
 bool hst_vw_kind_absent(const struct hst_drec *d, const struct hst_dval *v)
@@ -213,7 +266,8 @@ bool hst_vw_kind_absent(const struct hst_drec *d, const struct hst_dval *v)
 	const struct hst_kind *k;
 	struct hst_kcall call;
 
-	if (v->type != HST_A_IN && v->type != HST_A_OUT && v->type != HST_A_VAL)
+	if (v->type != HST_A_IN && v->type != HST_A_OUT && v->type != HST_A_INOUT &&
+	    v->type != HST_A_VAL)
 		return false;
 	k = kind_of(v);
 	if (!k || !k->absent)
@@ -239,7 +293,10 @@ void hst_vw_kind_value(struct hst_vw *w, const struct hst_drec *d, const struct 
 		return;
 	}
 	if (v->flags & HST_DVF_NULL) {
-		hst_vw_ptr(w, 0);
+		if (k && k->null_ok)
+			k->describe(w, &call, NULL, 0);
+		else
+			hst_vw_ptr(w, 0);
 		return;
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -250,10 +307,11 @@ void hst_vw_kind_value(struct hst_vw *w, const struct hst_drec *d, const struct 
 		pieces[i].len = hdr[0];
 		pieces[i].fault = hdr[1] & HST_CAPF_FAULT;
 		pieces[i].trunc = hdr[1] & HST_CAPF_TRUNC;
+		pieces[i].entry = hdr[1] & HST_CAPF_ENTRY;
 		p += 16 + ((hdr[0] + 7) & ~7u);
 	}
 	/* Nothing readable at the argument itself: the address, as strace. */
-	if (!k || n == 0 || (pieces[0].fault && pieces[0].addr == d->args[v->arg])) {
+	if (!k || n == 0 || (pieces[0].fault && !pieces[0].entry && pieces[0].addr == d->args[v->arg])) {
 		hst_vw_ptr(w, d->args[v->arg]);
 		return;
 	}

@@ -31,7 +31,9 @@ void hst_vw_init(struct hst_vw *w, struct hst_out *o, unsigned strsize, bool ver
 struct hst_dval;
 struct hst_drec;
 void hst_vw_kind_value(struct hst_vw *w, const struct hst_drec *d, const struct hst_dval *v);
-/* The kind of an IN/OUT/VAL argument hides it for this call. */
+/* The return value of a successful call whose row names a return kind. */
+void hst_vw_kind_return(struct hst_vw *w, const struct hst_drec *d);
+/* The kind of an IN/OUT/INOUT/VAL argument hides it for this call. */
 bool hst_vw_kind_absent(const struct hst_drec *d, const struct hst_dval *v);
 
 #endif

@@ -231,7 +231,8 @@ static unsigned cap_kind(pid_t pid, char **pos, const struct hst_raw *rec,
 	struct hst_capctx c = { pid, pos, i, 0, kind_bound(k), strsize };
 	const void *unused;
 
-	if (!k || (call.failed && sig->type[i] == HST_A_OUT))
+	call.value = rec->args[i];
+	if (!k || (call.failed && sig->type[i] != HST_A_IN && !k->on_error))
 		return 0; /* a failed call wrote nothing: strace shows the address */
 	if (k->capture) {
 		k->capture(&c, &call);
@@ -249,7 +250,38 @@ static unsigned cap_kind(pid_t pid, char **pos, const struct hst_raw *rec,
 static bool captured_at_exit(const struct hst_syscall_sig *sig, unsigned i)
 {
 	unsigned type = sig->type[i];
-	return type == HST_A_BUF_OUT || type == HST_A_OUT || (type == HST_A_IN && i >= sig->exit_from);
+	return type == HST_A_BUF_OUT || type == HST_A_OUT || type == HST_A_INOUT ||
+	       (type == HST_A_IN && i >= sig->exit_from);
+}
+
+/* inout: the entry bytes kept in the stash, as the first piece at exit. */
+static unsigned cap_stash(char **pos, unsigned arg, const struct hst_stash *st)
+{
+	struct hst_cap *c = put_cap(pos, arg, HST_CAP_BYTES, st->addr);
+
+	c->flags = HST_CAPF_ENTRY | (st->len ? 0 : HST_CAPF_FAULT);
+	memcpy(c + 1, st->data, st->len);
+	c->len = st->len;
+	end_cap(pos, c);
+	return 1;
+}
+
+void hst_capture_stash(struct hst_stash *st, pid_t pid, const uint64_t args[6],
+		       const struct hst_syscall_sig *sig)
+{
+	st->arg = 0xff;
+	if (!sig)
+		return;
+	for (unsigned i = 0; i < sig->nargs; i++) {
+		const struct hst_kind *k;
+		if (sig->type[i] != HST_A_INOUT || !args[i] || !(k = arg_kind(sig, i)))
+			continue;
+		size_t n = k->stash < HST_STASH_MAX ? k->stash : HST_STASH_MAX;
+		st->arg = (uint8_t)i;
+		st->addr = args[i];
+		st->len = (uint8_t)(n ? read_mem(pid, args[i], st->data, n) : 0);
+		return; /* one inout argument per call */
+	}
 }
 
 size_t hst_capture_bound(const struct hst_syscall_sig *sig, bool at_exit, unsigned strsize)
@@ -275,6 +307,9 @@ size_t hst_capture_bound(const struct hst_syscall_sig *sig, bool at_exit, unsign
 		case HST_A_ENVV:
 			bound += sizeof(struct hst_cap) + array_keep(strsize) * strcap;
 			break;
+		case HST_A_INOUT:
+			bound += sizeof(struct hst_cap) + HST_STASH_MAX;
+			/* fall through */
 		case HST_A_IN:
 		case HST_A_OUT:
 			bound += kind_bound(arg_kind(sig, i));
@@ -287,7 +322,7 @@ size_t hst_capture_bound(const struct hst_syscall_sig *sig, bool at_exit, unsign
 }
 
 size_t hst_capture(struct hst_raw *rec, const struct hst_syscall_sig *sig,
-		   bool at_exit, unsigned strsize)
+		   bool at_exit, unsigned strsize, const struct hst_stash *st)
 {
 	char *pos = (char *)rec + rec->hdr_size;
 	pid_t pid = rec->tid;
@@ -326,6 +361,10 @@ size_t hst_capture(struct hst_raw *rec, const struct hst_syscall_sig *sig,
 		case HST_A_ENVV:
 			ncaps += cap_strv(pid, &pos, i, a, array_keep(strsize), ENV_COUNT_MAX, strsize);
 			break;
+		case HST_A_INOUT:
+			if (st && st->arg == i)
+				ncaps += cap_stash(&pos, i, st);
+			/* fall through */
 		case HST_A_IN:
 		case HST_A_OUT:
 			ncaps += cap_kind(pid, &pos, rec, sig, i, at_exit, strsize);

@@ -10,8 +10,25 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/kinds.h"
 #include "core/record.h"
 #include "core/systable.h"
+
+/*
+ * The entry bytes of a call's "inout:" argument, kept by the ptrace thread
+ * in the tracee's state from the entry stop to the exit stop (the kernel
+ * overwrites them).  arg 0xff: none.
+ */
+struct hst_stash {
+	uint8_t arg;
+	uint8_t len;
+	uint64_t addr;
+	uint8_t data[HST_STASH_MAX];
+};
+
+/* At the entry stop: read the inout argument's bytes, if the call has one. */
+void hst_capture_stash(struct hst_stash *st, pid_t pid, const uint64_t args[6],
+		       const struct hst_syscall_sig *sig);
 
 /* Upper bound of the bytes hst_capture() may add for this stop. */
 size_t hst_capture_bound(const struct hst_syscall_sig *sig, bool at_exit, unsigned strsize);
@@ -22,7 +39,7 @@ size_t hst_capture_bound(const struct hst_syscall_sig *sig, bool at_exit, unsign
  * rec->ncaps and returns the record's total size.
  */
 size_t hst_capture(struct hst_raw *rec, const struct hst_syscall_sig *sig,
-		   bool at_exit, unsigned strsize);
+		   bool at_exit, unsigned strsize, const struct hst_stash *st);
 
 /* Append a siginfo capture for a signal record; returns the total size. */
 size_t hst_capture_siginfo(struct hst_raw *rec, const void *siginfo, size_t len);

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "tracer/capture.h"
+
 #include <urcu.h>
 #include <urcu/rculfhash.h>
 
@@ -35,6 +37,7 @@ struct hst_tracee {
 	int32_t nr;              /* current syscall, valid while IN_SYSCALL */
 	uint16_t raw_flags;      /* ABI flags of the current syscall */
 	uint64_t args[6];        /* its arguments */
+	struct hst_stash stash;  /* its inout argument's entry bytes */
 };
 
 struct hst_tracees;

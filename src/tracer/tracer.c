@@ -216,7 +216,8 @@ static void syscall_entry(struct hst_tracer *tr, struct hst_tracee *t, const str
 	r->nr = t->nr;
 	r->flags = (uint16_t)flags;
 	memcpy(r->args, t->args, sizeof(r->args));
-	record_end(tr, r, hst_capture(r, sig, false, tr->cfg.strsize));
+	record_end(tr, r, hst_capture(r, sig, false, tr->cfg.strsize, NULL));
+	hst_capture_stash(&t->stash, t->tid, t->args, sig);
 }
 
 static void syscall_exit(struct hst_tracer *tr, struct hst_tracee *t, const struct __ptrace_syscall_info *info)
@@ -237,7 +238,7 @@ static void syscall_exit(struct hst_tracer *tr, struct hst_tracee *t, const stru
 	r->flags = t->raw_flags | (info->exit.is_error ? HST_RAWF_ERROR : 0);
 	r->rval = info->exit.rval;
 	memcpy(r->args, t->args, sizeof(r->args));
-	record_end(tr, r, hst_capture(r, sig, true, tr->cfg.strsize));
+	record_end(tr, r, hst_capture(r, sig, true, tr->cfg.strsize, &t->stash));
 }
 
 static void on_syscall_stop(struct hst_tracer *tr, struct hst_tracee *t)

@@ -1247,3 +1247,19 @@ const struct hst_kind hst_kind_open_how = {
 	.size = sizeof(struct open_how_v0),
 	.describe = describe_open_how,
 };
+
+/* --- return values -------------------------------------------------------- */
+
+/* umask's result: the previous mask, in octal as strace prints it. */
+static void describe_mode_ret(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			      unsigned n)
+{
+	(void)p;
+	(void)n;
+	hst_vw_oct(w, k->value);
+}
+
+const struct hst_kind hst_kind_mode_ret = {
+	.name = "mode_ret",
+	.describe = describe_mode_ret,
+};

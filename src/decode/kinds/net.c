@@ -279,20 +279,42 @@ static void put_int_array1(struct hst_vw *w, int v)
 	hst_vw_array_end(w);
 }
 
-/* A socklen_t after its address: "[16]"; the bare pointer when the address
- * is NULL, as strace (it reads neither). */
+/*
+ * A socklen_t after its address: "[16]", or "[110 => 16]" when the kernel
+ * changed it (inout: pieces[0] holds the entry value); the bare pointer
+ * when the address is NULL, as strace (it reads neither).
+ */
 static void describe_socklen(struct hst_vw *w, const struct hst_kcall *k,
 			     const struct hst_piece *p, unsigned n)
 {
-	(void)n;
-	if (p->len < sizeof(int) || (k->arg > 0 && k->args[k->arg - 1] == 0)) {
+	const struct hst_piece *in = n && p[0].entry ? &p[0] : NULL;
+	const struct hst_piece *out = in ? (n > 1 ? &p[1] : NULL) : p;
+
+	if (k->arg > 0 && k->args[k->arg - 1] == 0) {
 		hst_vw_ptr(w, k->args[k->arg]);
 		return;
 	}
-	put_int_array1(w, piece_int(p));
+	if (in && in->len >= sizeof(int) && (!out || out->len < sizeof(int))) {
+		put_int_array1(w, piece_int(in)); /* failed: the kernel wrote nothing */
+		return;
+	}
+	if (!out || out->len < sizeof(int)) {
+		hst_vw_ptr(w, k->args[k->arg]);
+		return;
+	}
+	if (in && in->len >= sizeof(int) && piece_int(in) != piece_int(out)) {
+		hst_vw_array_begin(w);
+		hst_vw_int(w, piece_int(in));
+		hst_vw_prefix(w, " => ");
+		hst_vw_int(w, piece_int(out));
+		hst_vw_array_end(w);
+		return;
+	}
+	put_int_array1(w, piece_int(out));
 }
 
 const struct hst_kind hst_kind_socklen = {
+	.stash = sizeof(int),
 	.name = "socklen",
 	.size = sizeof(int),
 	.describe = describe_socklen,
