@@ -811,6 +811,60 @@ def gen_nrlist(numbers, headers):
     return "\n".join(out) + "\n"
 
 
+# --- syscall groups ----------------------------------------------------------
+
+def parse_groups(path, numbers):
+    """[(group, [syscall names present in the header])] of data/groups.tbl."""
+    headers, rows = read_table(path)
+    lines = []
+    for lineno, line in rows:
+        text = line.split("#", 1)[0]
+        if line[:1] in (" ", "\t"):
+            if not lines:
+                raise GenError("%s:%d: a continuation before the first group"
+                               % (display(path), lineno))
+            lines[-1][1].extend(text.split())
+        else:
+            toks = text.split()
+            lines.append((lineno, toks))
+    groups, seen = [], set()
+    for lineno, toks in lines:
+        where = "%s:%d" % (display(path), lineno)
+        name, members = toks[0], toks[1:]
+        if not re.fullmatch(r"%?[a-z]+", name) or name in seen:
+            raise GenError("%s: %r is not a new group name" % (where, name))
+        seen.add(name)
+        present = []
+        for m in members:
+            optional = m.startswith("?")
+            m = m.lstrip("?")
+            if m in numbers:
+                present.append(m)
+            elif not optional:
+                raise GenError("%s: group %s: %s is not a syscall of <asm/unistd_64.h>"
+                               % (where, name, m))
+        groups.append((name, present))
+    if len(groups) > 32:
+        raise GenError("%s: more than 32 groups" % display(path))
+    return groups
+
+
+def gen_groups_c(groups, nsyscalls):
+    out = ["/* Syscall groups (data/groups.tbl): bit i of hst_syscall_groups[nr] = group i. */",
+           "const char *const hst_group_names[] = {"]
+    out += ["\t%s," % c_string(g) for g, _ in groups]
+    out += ["\tNULL,", "};", "const unsigned hst_ngroups = %d;" % len(groups), "",
+            "const uint32_t hst_syscall_groups[%d] = {" % nsyscalls]
+    bits = {}
+    for i, (_, members) in enumerate(groups):
+        for m in members:
+            bits.setdefault(m, []).append(i)
+    for m in sorted(bits):
+        out.append("\t[__NR_%s] = %s," % (m, " | ".join("1u << %d" % i for i in bits[m])))
+    out += ["};", ""]
+    return "\n".join(out)
+
+
 # --- constant tables ---------------------------------------------------------
 
 class Table:
@@ -934,6 +988,7 @@ def parse_args(argv):
                    help="a data/syscalls/*.tbl file (repeat for each)")
     p.add_argument("--errno", help="data/errno.tbl (needed by --out-c)")
     p.add_argument("--signals", help="data/signals.tbl (needed by --out-c)")
+    p.add_argument("--groups", help="data/groups.tbl (needed by --out-c)")
     p.add_argument("--out-c", help="write systable.c")
     p.add_argument("--out-h", help="write hstrace_syscalls.h")
     p.add_argument("--out-nrlist", help="write systable_nrlist.h")
@@ -945,8 +1000,8 @@ def parse_args(argv):
         raise GenError("--systable-h and --syscalls are required")
     if not cc:
         raise GenError("no C compiler command: end the options with '-- CC [CC_ARGS...]'")
-    if args.out_c and not (args.errno and args.signals):
-        raise GenError("--out-c needs --errno and --signals")
+    if args.out_c and not (args.errno and args.signals and args.groups):
+        raise GenError("--out-c needs --errno, --signals and --groups")
     if not (args.out_c or args.out_h or args.out_nrlist):
         raise GenError("nothing to do: give --out-c, --out-h or --out-nrlist")
     return args, cc
@@ -971,7 +1026,10 @@ def main(argv):
         headers_read += err_headers + sig_headers
         c_sources = ([display(p) for p in args.syscalls] +
                      [display(args.errno), display(args.signals), " ".join(sys_headers)])
-        write(args.out_c, gen_c(present, nsyscalls, enums, errnos, signals, c_sources, names))
+        groups = parse_groups(args.groups, numbers)
+        c_sources.append(display(args.groups))
+        write(args.out_c, gen_c(present, nsyscalls, enums, errnos, signals, c_sources, names) +
+              "\n" + gen_groups_c(groups, nsyscalls))
     if args.out_h:
         write(args.out_h, gen_header(present, sources))
     if args.out_nrlist:

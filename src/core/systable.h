@@ -134,6 +134,15 @@ const char *hst_errno_message(int err);
 /* "SIGCHLD", "SIGRTMIN", "SIGRT_3"; NULL for out-of-range numbers. */
 const char *hst_signal_name(int sig);
 
+/*
+ * Groups of syscalls for filters (data/groups.tbl, strace's classes):
+ * hst_group_names[i] is group i ("desc", "file", "%stat", ...), and bit i of
+ * hst_syscall_groups[nr] says whether syscall nr is in it.
+ */
+extern const char *const hst_group_names[];
+extern const unsigned hst_ngroups;
+extern const uint32_t hst_syscall_groups[];
+
 /* "file", "network", ... */
 const char *hst_category_name(unsigned cat);
 
