@@ -569,53 +569,36 @@ def render_simple(rows, columns):
     return "\n".join(text)
 
 
-def run_readback(args, paths, tmpdir):
-    """Records one syscall_loop log, then times hstrace --read on it."""
-    n = args.size or (READBACK_QUICK if args.quick else READBACK_SIZE)
-    log = os.path.join(tmpdir, "readback.bin")
-    loop = os.path.join(paths["build"], "bench", "syscall_loop")
-    result = {"size": n, "what": SECTIONS[0].what, "rows": [],
-              "target_events_per_s_per_core": READBACK_TARGET}
-    row = {"name": "hstrace --read", "status": "ok"}
-    result["rows"].append(row)
-    if not is_executable(paths["hstrace"]) or not is_executable(loop):
-        row["status"] = "SKIPPED: hstrace or bench/syscall_loop not built"
-        return result
-    progress("[readback] recording %d getppid calls" % n)
-    rec = run_once([paths["hstrace"], "--out", log, "--", loop, "-v", str(n)],
+# Logs read back: the getppid loop (the cheapest record to decode) and a
+# real program's mix (ls -laR: stat, getdents64, openat, readlink, write
+# buffers; every argument typed), rendered as strace text and as sentences.
+MIXED_DIR = "/usr/share"
+
+
+def record_log(args, paths, log, cmd):
+    """Runs hstrace --out LOG -- CMD; (records, log bytes, problem)."""
+    rec = run_once([paths["hstrace"], "--out", log, "--"] + cmd,
                    args.timeout, dict(paths, log=log))
     records = RECORDS_RE.search(rec.stderr)
-    if sample_problem(rec) or not records:
-        row["status"] = "FAILED: recording: %s" % (
-            sample_problem(rec) or "no 'recorded N records' line on stderr")
-        return result
-    row["records"] = int(records.group(1))
-    row["events"] = row["records"] // 2  # one entry + one exit per syscall
-    row["log_mb"] = rec.log_bytes / 2**20 if rec.log_bytes else None
-    row["bytes_per_event"] = (rec.log_bytes / row["events"]
-                              if rec.log_bytes and row["events"] else None)
-    row["record_wall_s"] = rec.wall
-    # One untimed render to a file checks the event count the other way.
-    text = os.path.join(tmpdir, "readback.txt")
-    _, problem = run_plain([paths["hstrace"], "--read", log, "-o", text],
-                           args.timeout, paths)
-    if problem:
-        row["status"] = "FAILED: --read -o FILE: " + problem
-        return result
-    row["text_lines"] = count_lines_with(text, b"")
-    row["getppid_lines"] = count_lines_with(text, b"getppid(")
-    os.unlink(text)
+    # Only the bench workloads print syscalls=; ls does not.
+    problem = sample_problem(rec) if "-v" in cmd else None
+    if rec.rc != 0 and problem is None:
+        problem = "exit %d" % rec.rc
+    if problem or not records:
+        return None, None, problem or "no 'recorded N records' line on stderr"
+    return int(records.group(1)), rec.log_bytes, None
+
+
+def time_reads(args, paths, row, log, render):
     samples = []
     for rep in range(args.runs):
-        progress("[readback] read %d/%d" % (rep + 1, args.runs))
-        sample, problem = run_plain(
-            [paths["hstrace"], "--read", log, "-o", "/dev/null"],
-            args.timeout, paths)
+        progress("[readback] %s: read %d/%d" % (row["name"], rep + 1, args.runs))
+        sample, problem = run_plain([paths["hstrace"], "--read", log] + render +
+                                    ["-o", "/dev/null"], args.timeout, paths)
         if problem:
             row["status"] = "FAILED: --read: " + problem
-            return result
+            return
         samples.append(sample)
-    os.unlink(log)
     wall = statistics.median(s.wall for s in samples)
     cpu = statistics.median(s.cpu for s in samples)
     walls = [s.wall for s in samples]
@@ -631,8 +614,40 @@ def run_readback(args, paths, tmpdir):
         row["x_target"] = row["events_per_cpu_s"] / READBACK_TARGET
     for key in ("events_per_s", "events_per_cpu_s"):  # table shows millions
         row["m_" + key] = row[key] / 1e6 if row[key] else None
+
+
+def run_readback(args, paths, tmpdir):
+    """Records two logs, then times hstrace --read on them."""
+    n = args.size or (READBACK_QUICK if args.quick else READBACK_SIZE)
+    loop = os.path.join(paths["build"], "bench", "syscall_loop")
+    result = {"size": n, "what": SECTIONS[0].what, "rows": [],
+              "target_events_per_s_per_core": READBACK_TARGET}
+    if not is_executable(paths["hstrace"]) or not is_executable(loop):
+        result["rows"].append({"name": "hstrace --read", "status":
+                               "SKIPPED: hstrace or bench/syscall_loop not built"})
+        return result
+    logs = [("getppid", [loop, "-v", str(n)]),
+            ("ls -laR", ["/bin/ls", "-laR", MIXED_DIR])]
+    renders = [("text", []), ("human", ["--human"])]
+    for label, cmd in logs:
+        log = os.path.join(tmpdir, "readback.bin")
+        progress("[readback] recording %s" % " ".join(cmd))
+        records, size, problem = record_log(args, paths, log, cmd)
+        for rname, render in renders:
+            row = {"name": "%s, %s" % (label, rname), "status": "ok"}
+            result["rows"].append(row)
+            if problem:
+                row["status"] = "FAILED: recording: " + problem
+                continue
+            row["records"] = records
+            row["events"] = records // 2  # one entry + one exit per syscall
+            row["log_mb"] = size / 2**20 if size else None
+            row["bytes_per_event"] = size / row["events"] if size and row["events"] else None
+            time_reads(args, paths, row, log, render)
+        if os.path.exists(log):
+            os.unlink(log)
     result["table"] = render_simple(result["rows"], [
-        ("reader", "name", "s"), ("events", "events", "d"),
+        ("log, rendered as", "name", "s"), ("events", "events", "d"),
         ("log MB", "log_mb", ".1f"), ("B/event", "bytes_per_event", ".0f"),
         ("wall s", "read_wall_s", ".3f"), ("cpu s", "read_cpu_s", ".3f"),
         ("Mevents/s", "m_events_per_s", ".3f"),
@@ -1017,9 +1032,9 @@ def print_main_table(table, rows, meta, args, configs, skipped, active, paths,
 def print_section(name, result):
     print()
     if name == "readback":
-        print("readback: hstrace --read LOG -o /dev/null, log of %d getppid"
-              " calls; median of the reads (target 1 M events/s per core)"
-              % result["size"])
+        print("readback: hstrace --read LOG [--human] -o /dev/null; logs of %d"
+              " getppid calls and of ls -laR %s; median of the reads (target"
+              " 1 M events/s per core)" % (result["size"], MIXED_DIR))
     elif name == "spawn100":
         print("spawn100: spawner %s (SECONDS RATE CALLS); throughput ="
               " deliberate syscalls / tracer wall time; lost = getppid made -"
