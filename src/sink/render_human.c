@@ -1,7 +1,7 @@
 /*
  * Human sentences from decoded records; see render.h.  Owned by one sink
- * thread, like the text renderer: all state here (the calls waiting for
- * their exit, the process names) belongs to that thread.
+ * thread, like the text renderer: all state here belongs to that thread.
+ * Pairing entries with exits and following process names is calls.c's.
  *
  * A call is written once it returned, as one line:
  *
@@ -34,6 +34,7 @@
 #include "core/kinds.h"
 #include "core/systable.h"
 #include "decode/modes.h"
+#include "sink/calls.h"
 #include "sink/render.h"
 #include "sink/vw.h"
 
@@ -45,8 +46,6 @@
 #define C_DANGER "1;31"
 #define C_WARN "1;33"
 
-#define NAME_LEN 16  /* a comm: 15 bytes and the NUL */
-
 struct human_row {
 	const char *name;
 	const char *ok;    /* sentence on success */
@@ -57,20 +56,10 @@ struct human_row {
 
 #define NROWS (sizeof(human_rows) / sizeof(human_rows[0]))
 
-struct pending {
-	struct hst_drec *entry; /* copy of the entry record */
-	size_t cap;
-	int has;
-};
-
-struct pname {
-	char name[NAME_LEN];
-};
-
 struct hst_human {
 	struct hst_text_config cfg;
-	struct hst_tidmap calls;  /* tid -> struct pending */
-	struct hst_tidmap names;  /* tgid -> struct pname */
+	struct hst_calls calls;   /* pairing and process names */
+	struct hst_out *o;        /* where the record being handled goes */
 };
 
 /* One call being written. */
@@ -559,54 +548,12 @@ static void put_generic(const struct call *c, struct hst_out *o)
 
 /* --- sentences ------------------------------------------------------------ */
 
-static const char *name_of(struct hst_human *h, pid_t tgid)
-{
-	struct pname *p = hst_tidmap_get(&h->names, tgid);
-	return p && p->name[0] ? p->name : NULL;
-}
-
-static void set_name(struct hst_human *h, pid_t tgid, const char *s, size_t n)
-{
-	struct pname *p = hst_tidmap_put(&h->names, tgid);
-
-	if (!p)
-		return;
-	n = n < NAME_LEN - 1 ? n : NAME_LEN - 1;
-	memcpy(p->name, s, n);
-	p->name[n] = '\0';
-}
-
-/* The basename of execve's path, or NULL. */
-static const char *exec_basename(const struct hst_drec *entry, size_t *len)
-{
-	int arg = hst_arg_index(entry->nr, entry->flags, "pathname");
-	const struct hst_dval *v = arg < 0 ? NULL : hst_drec_val(entry, (unsigned)arg);
-	const char *s, *slash;
-
-	if (!v || v->type != HST_A_PATH || (v->flags & (HST_DVF_NULL | HST_DVF_FAULT)) || v->len == 0)
-		return NULL;
-	s = hst_drec_blob(entry) + v->off;
-	slash = memrchr(s, '/', v->len);
-	*len = slash ? v->len - (size_t)(slash + 1 - s) : v->len;
-	return slash ? slash + 1 : s;
-}
-
-static bool is_exec(const struct hst_drec *d)
-{
-	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
-	return sig && (!strcmp(sig->name, "execve") || !strcmp(sig->name, "execveat"));
-}
-
 static void put_who(struct hst_human *h, struct hst_out *o, const struct hst_drec *d)
 {
-	const char *name = name_of(h, d->tgid);
-	size_t len = 0;
-	const char *base;
+	char buf[HST_COMM_LEN];
+	const char *name = hst_calls_name(&h->calls, d->tgid, d, buf);
 
-	/* A first execve names the process it is about to become. */
-	if (!name && d->kind == HST_RAW_SYSCALL_ENTRY && is_exec(d) && (base = exec_basename(d, &len)) && len)
-		put_text(o, base, len < NAME_LEN - 1 ? len : NAME_LEN - 1, false);
-	else if (name)
+	if (name)
 		put_text(o, name, strlen(name), false);
 	else
 		hst_out_puts(o, "pid");
@@ -643,26 +590,6 @@ static void put_failure(struct hst_out *o, int err)
 		hst_out_printf(o, "error %d", err);
 	}
 	hst_out_reset(o);
-}
-
-/* Process names follow execve and fork. */
-static void track_names(struct hst_human *h, const struct hst_drec *entry, const struct hst_drec *exit)
-{
-	const struct hst_syscall_sig *sig = hst_record_sig(entry->nr, entry->flags);
-	const char *base, *parent;
-	size_t len;
-
-	if (!exit || (exit->flags & HST_RAWF_ERROR) || !sig)
-		return;
-	if (is_exec(entry) && exit->rval == 0 && (base = exec_basename(entry, &len)) && len)
-		set_name(h, entry->tgid, base, len);
-	else if (exit->rval > 0 && (parent = name_of(h, entry->tgid)) && !name_of(h, (pid_t)exit->rval) &&
-		 (!strcmp(sig->name, "clone") || !strcmp(sig->name, "clone3") || !strcmp(sig->name, "fork") ||
-		  !strcmp(sig->name, "vfork"))) {
-		char copy[NAME_LEN];
-		memcpy(copy, parent, NAME_LEN);
-		set_name(h, (pid_t)exit->rval, copy, strlen(copy));
-	}
 }
 
 /* One call; exit NULL: it never returned (or never returns, like exit_group). */
@@ -709,42 +636,14 @@ static void put_call(struct hst_human *h, const struct hst_drec *entry, const st
 		}
 	}
 	hst_out_put(o, "\n", 1);
-	track_names(h, entry, exit);
 }
 
 /* --- records -------------------------------------------------------------- */
 
-static void on_entry(struct hst_human *h, const struct hst_drec *d, struct hst_out *o)
+static void on_call(void *arg, const struct hst_drec *entry, const struct hst_drec *exit)
 {
-	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
-	struct pending *p;
-
-	if (sig && sig->ret == HST_R_NORETURN) {
-		put_call(h, d, NULL, o);
-		return;
-	}
-	p = hst_tidmap_put(&h->calls, d->tid);
-	if (!p)
-		return;
-	if (p->cap < d->size) {
-		void *n = realloc(p->entry, d->size);
-		if (!n)
-			return;
-		p->entry = n;
-		p->cap = d->size;
-	}
-	memcpy(p->entry, d, d->size);
-	p->has = 1;
-}
-
-static void on_exit_stop(struct hst_human *h, const struct hst_drec *d, struct hst_out *o)
-{
-	struct pending *p = hst_tidmap_get(&h->calls, d->tid);
-
-	if (!p || !p->has)
-		return; /* no entry seen (attached mid-call) */
-	p->has = 0;
-	put_call(h, p->entry, d, o);
+	struct hst_human *h = arg;
+	put_call(h, entry, exit, h->o);
 }
 
 static void on_signal(struct hst_human *h, const struct hst_drec *d, struct hst_out *o)
@@ -762,16 +661,9 @@ static void on_signal(struct hst_human *h, const struct hst_drec *d, struct hst_
 	hst_out_put(o, "\n", 1);
 }
 
+/* Exits and kills of a process (its leader); threads and detaches say nothing. */
 static void on_gone(struct hst_human *h, const struct hst_drec *d, struct hst_out *o)
 {
-	struct pending *p = hst_tidmap_get(&h->calls, d->tid);
-
-	if (p && p->has && d->kind != HST_RAW_DETACHED)
-		put_call(h, p->entry, NULL, o);
-	if (p) {
-		free(p->entry);
-		hst_tidmap_del(&h->calls, d->tid);
-	}
 	if (d->kind == HST_RAW_DETACHED || d->tid != d->tgid)
 		return;
 	put_who(h, o, d);
@@ -790,43 +682,34 @@ static void on_gone(struct hst_human *h, const struct hst_drec *d, struct hst_ou
 	}
 	hst_out_reset(o);
 	hst_out_put(o, "\n", 1);
-	hst_tidmap_del(&h->names, d->tgid);
 }
 
-void hst_human_record(struct hst_human *h, const struct hst_drec *d, struct hst_out *o)
+static void on_other(void *arg, const struct hst_drec *d)
 {
+	struct hst_human *h = arg;
+
 	switch (d->kind) {
-	case HST_RAW_SYSCALL_ENTRY: on_entry(h, d, o); break;
-	case HST_RAW_SYSCALL_EXIT: on_exit_stop(h, d, o); break;
 	case HST_RAW_SIGNAL:
-	case HST_RAW_GROUP_STOP: on_signal(h, d, o); break;
+	case HST_RAW_GROUP_STOP: on_signal(h, d, h->o); break;
 	case HST_RAW_EXITED:
 	case HST_RAW_KILLED:
-	case HST_RAW_DETACHED: on_gone(h, d, o); break;
+	case HST_RAW_DETACHED: on_gone(h, d, h->o); break;
 	default: break;
 	}
 }
 
-struct finish_arg {
-	struct hst_human *h;
-	struct hst_out *o;
-};
+static const struct hst_calls_ops human_ops = { on_call, on_other };
 
-static void finish_one(pid_t tid, void *slot, void *arg)
+void hst_human_record(struct hst_human *h, const struct hst_drec *d, struct hst_out *o)
 {
-	struct pending *p = slot;
-	struct finish_arg *a = arg;
-
-	(void)tid;
-	if (p->has)
-		put_call(a->h, p->entry, NULL, a->o);
-	p->has = 0;
+	h->o = o;
+	hst_calls_record(&h->calls, d);
 }
 
 void hst_human_finish(struct hst_human *h, struct hst_out *o)
 {
-	struct finish_arg a = { h, o };
-	hst_tidmap_each(&h->calls, finish_one, &a);
+	h->o = o;
+	hst_calls_finish(&h->calls);
 }
 
 int hst_human_new(struct hst_human **out, const struct hst_text_config *cfg)
@@ -836,34 +719,19 @@ int hst_human_new(struct hst_human **out, const struct hst_text_config *cfg)
 	if (!h)
 		return -ENOMEM;
 	h->cfg = *cfg;
-	if (hst_tidmap_init(&h->calls, sizeof(struct pending)) < 0)
-		goto fail_calls;
-	if (hst_tidmap_init(&h->names, sizeof(struct pname)) < 0)
-		goto fail_names;
+	if (hst_calls_init(&h->calls, &human_ops, h) < 0) {
+		free(h);
+		return -ENOMEM;
+	}
 	*out = h;
 	return 0;
-
-fail_names:
-	hst_tidmap_free(&h->calls);
-fail_calls:
-	free(h);
-	return -ENOMEM;
-}
-
-static void free_pending(pid_t tid, void *slot, void *arg)
-{
-	struct pending *p = slot;
-	(void)tid, (void)arg;
-	free(p->entry);
 }
 
 void hst_human_free(struct hst_human *h)
 {
 	if (!h)
 		return;
-	hst_tidmap_each(&h->calls, free_pending, NULL);
-	hst_tidmap_free(&h->calls);
-	hst_tidmap_free(&h->names);
+	hst_calls_free(&h->calls);
 	free(h);
 }
 
