@@ -206,7 +206,7 @@ Test(systable, exit_from_is_the_first_output_argument)
 		if (s == NULL)
 			continue;
 		for (unsigned i = 0; i < s->nargs; i++)
-			if (s->type[i] == HST_A_BUF_OUT || s->type[i] == HST_A_OUT) {
+			if (s->type[i] == HST_A_BUF_OUT || s->type[i] == HST_A_OUT || s->type[i] == HST_A_INOUT) {
 				first = i;
 				break;
 			}

@@ -10,14 +10,19 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <linux/fs.h>
 #include <linux/openat2.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -26,6 +31,7 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
+#include <termios.h>
 #include <time.h>
 
 #include "fam.h"
@@ -384,6 +390,184 @@ static void names(void)
 	expect(res(r), "unlinkat(AT_FDCWD, \"%s\", AT_REMOVEDIR)", sub);
 }
 
+/* fcntl's struct arguments and its results with notes, as strace prints them. */
+static void fcntls(void)
+{
+	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+	struct f_owner_ex own = { 0 };
+	long fd, r;
+
+	fd = syscall(SYS_open, "f", O_RDWR);
+	expect(res(fd), "open(\"f\", O_RDWR)");
+	r = syscall(SYS_fcntl, fd, F_GETFD);
+	expect(res(r), "fcntl(%ld, F_GETFD)", fd);
+	r = syscall(SYS_fcntl, fd, F_SETFD, FD_CLOEXEC);
+	expect(res(r), "fcntl(%ld, F_SETFD, FD_CLOEXEC)", fd);
+	r = syscall(SYS_fcntl, fd, F_GETFD);
+	expect(r == 1 ? "0x1 (flags FD_CLOEXEC)" : res(r), "fcntl(%ld, F_GETFD)", fd);
+	r = syscall(SYS_fcntl, fd, F_GETFL);
+	expect(r == 0x8002 ? "0x8002 (flags O_RDWR|O_LARGEFILE)" : res(r), "fcntl(%ld, F_GETFL)", fd);
+	r = syscall(SYS_fcntl, fd, F_SETFL, O_NONBLOCK);
+	expect(res(r), "fcntl(%ld, F_SETFL, O_RDONLY|O_NONBLOCK)", fd);
+	r = syscall(SYS_fcntl, fd, F_GETFL);
+	expect(r == 0x8802 ? "0x8802 (flags O_RDWR|O_NONBLOCK|O_LARGEFILE)" : res(r),
+	       "fcntl(%ld, F_GETFL)", fd);
+	r = syscall(SYS_fcntl, fd, F_SETLK, &fl);
+	expect(res(r), "fcntl(%ld, F_SETLK, {l_type=F_RDLCK, l_whence=SEEK_SET, l_start=0, l_len=0})", fd);
+	fl.l_type = F_WRLCK;
+	fl.l_start = 2;
+	r = syscall(SYS_fcntl, fd, F_GETLK, &fl);
+	expect(res(r), "fcntl(%ld, F_GETLK, {l_type=%s, l_whence=SEEK_SET, l_start=%lld, l_len=%lld, "
+	       "l_pid=%d})", fd, fl.l_type == F_UNLCK ? "F_UNLCK" : "?", (long long)fl.l_start,
+	       (long long)fl.l_len, fl.l_pid);
+	fl.l_type = 7;
+	r = syscall(SYS_fcntl, fd, F_SETLKW, &fl);
+	expect(res(r), "fcntl(%ld, F_SETLKW, {l_type=0x7 /* F_??? */, l_whence=SEEK_SET, l_start=2, "
+	       "l_len=0})", fd);
+	fl.l_type = F_UNLCK;
+	fl.l_pid = 0;
+	r = syscall(SYS_fcntl, fd, F_OFD_SETLK, &fl);
+	expect(res(r), "fcntl(%ld, F_OFD_SETLK, {l_type=F_UNLCK, l_whence=SEEK_SET, l_start=2, l_len=0})", fd);
+	r = syscall(SYS_fcntl, fd, F_GETLK, 8);
+	expect(res(r), "fcntl(%ld, F_GETLK, 0x8)", fd);
+	r = syscall(SYS_fcntl, fd, F_GETOWN_EX, &own);
+	expect(res(r), "fcntl(%ld, F_GETOWN_EX, {type=%s, pid=%d})", fd,
+	       own.type == F_OWNER_TID ? "F_OWNER_TID" : "F_OWNER_PID", own.pid);
+	r = syscall(SYS_fcntl, fd, F_GETOWN);
+	expect(res(r), "fcntl(%ld, F_GETOWN)", fd);
+	r = syscall(SYS_fcntl, fd, F_SETSIG, SIGIO);
+	expect(res(r), "fcntl(%ld, F_SETSIG, SIGIO)", fd);
+	r = syscall(SYS_fcntl, fd, F_GETSIG);
+	expect(r == SIGIO ? "29 (SIGIO)" : res(r), "fcntl(%ld, F_GETSIG)", fd);
+	r = syscall(SYS_fcntl, fd, F_SETSIG, 0);
+	expect(res(r), "fcntl(%ld, F_SETSIG, 0)", fd);
+	r = syscall(SYS_fcntl, fd, F_GETLEASE);
+	expect(r == F_UNLCK ? "0x2 (F_UNLCK)" : res(r), "fcntl(%ld, F_GETLEASE)", fd);
+	r = syscall(SYS_fcntl, fd, F_GET_SEALS);
+	expect(res(r), "fcntl(%ld, F_GET_SEALS)", fd);
+	r = syscall(SYS_fcntl, fd, F_GETPIPE_SZ);
+	expect(res(r), "fcntl(%ld, F_GETPIPE_SZ)", fd);
+	r = syscall(SYS_close, fd);
+	expect(res(r), "close(%ld)", fd);
+}
+
+/* Vectors on failure, ioctl's NULL and numbers, poll's timeout. */
+static void failures(void)
+{
+	char a[8], b[8];
+	struct iovec iov[2] = { { a, 3 }, { b, 5 } };
+	struct timeval tv = { 0, 0 };
+	struct timespec ts = { 0, 0 };
+	uint64_t mask = 1u << (SIGUSR1 - 1);
+	struct { void *set; size_t size; } sm = { &mask, 8 };
+	struct pollfd pf;
+	fd_set rd;
+	int p[2], avail = -1;
+	long fd, r;
+
+	fd = syscall(SYS_open, "f", O_WRONLY);
+	expect(res(fd), "open(\"f\", O_WRONLY)");
+	r = syscall(SYS_readv, fd, iov, 2);
+	expect(res(r), "readv(%ld, [{iov_base=%p, iov_len=3}, {iov_base=%p, iov_len=5}], 2)", fd,
+	       (void *)a, (void *)b);
+	r = syscall(SYS_preadv, fd, iov, 1, 0, 0);
+	expect(res(r), "preadv(%ld, [{iov_base=%p, iov_len=3}], 1, 0)", fd, (void *)a);
+	r = syscall(SYS_preadv2, fd, iov, 1, 0, 0, 0x100);
+	expect(res(r), "preadv2(%ld, [{iov_base=%p, iov_len=3}], 1, 0, 0x100 /* RWF_??? */)", fd, (void *)a);
+	r = syscall(SYS_ioctl, fd, TCGETS, NULL);
+	expect(res(r), "ioctl(%ld, TCGETS, NULL)", fd);
+	r = syscall(SYS_ioctl, fd, TCGETS, a);
+	expect(res(r), "ioctl(%ld, TCGETS, %p)", fd, (void *)a);
+	r = syscall(SYS_ioctl, fd, _IO('x', 1), 0);
+	expect(res(r), "ioctl(%ld, _IOC(_IOC_NONE, 0x78, 0x1, 0), 0)", fd);
+	r = syscall(SYS_close, fd);
+	expect(res(r), "close(%ld)", fd);
+
+	fd = syscall(SYS_open, "f", O_RDONLY);
+	expect(res(fd), "open(\"f\", O_RDONLY)");
+	r = syscall(SYS_preadv, fd, iov, 1, 1, 0);
+	expect(res(r), "preadv(%ld, [{iov_base=\"ell\", iov_len=3}], 1, 1)", fd);
+	r = syscall(SYS_ioctl, fd, FIONREAD, &avail);
+	expect(res(r), "ioctl(%ld, FIONREAD, [%d])", fd, avail);
+	r = syscall(SYS_close, fd);
+	expect(res(r), "close(%ld)", fd);
+
+	r = syscall(SYS_pipe2, p, 0);
+	expect(res(r), "pipe2([%d, %d], 0)", p[0], p[1]);
+	pf.fd = p[0];
+	pf.events = POLLIN;
+	r = syscall(SYS_poll, &pf, 1, 0);
+	expect(r == 0 ? "0 (Timeout)" : res(r), "poll([{fd=%d, events=POLLIN}], 1, 0)", p[0]);
+	FD_ZERO(&rd);
+	FD_SET(p[0], &rd);
+	r = syscall(SYS_select, p[0] + 1, &rd, NULL, NULL, &tv);
+	expect(r == 0 ? "0 (Timeout)" : res(r), "select(%d, [%d], NULL, NULL, {tv_sec=0, tv_usec=0})",
+	       p[0] + 1, p[0]);
+	FD_SET(p[0], &rd);
+	r = syscall(SYS_pselect6, p[0] + 1, &rd, NULL, NULL, &ts, &sm);
+	expect(r == 0 ? "0 (Timeout)" : res(r), "pselect6(%d, [%d], NULL, NULL, {tv_sec=0, tv_nsec=0}, "
+	       "{sigmask=[USR1], sigsetsize=8})", p[0] + 1, p[0]);
+	r = syscall(SYS_ppoll, &pf, 1, &ts, &mask, 8);
+	expect(r == 0 ? "0 (Timeout)" : res(r), "ppoll([{fd=%d, events=POLLIN}], 1, {tv_sec=0, tv_nsec=0}, "
+	       "[USR1], 8)", p[0]);
+	r = syscall(SYS_close_range, p[0], p[1], 0);
+	expect(res(r), "close_range(%d, %d, 0)", p[0], p[1]);
+}
+
+/* Values no name covers: strace's X_??? comments; ioctl requests by name. */
+static void unknowns(void)
+{
+	struct pollfd pf;
+	long fd, r;
+
+	fd = syscall(SYS_open, "f", O_RDONLY);
+	expect(res(fd), "open(\"f\", O_RDONLY)");
+	r = syscall(SYS_flock, fd, LOCK_SH | 0x40);
+	expect(res(r), "flock(%ld, LOCK_SH|LOCK_READ)", fd);
+	r = syscall(SYS_faccessat, AT_FDCWD, "f", 0x40);
+	expect(res(r), "faccessat(AT_FDCWD, \"f\", 0x40 /* ?_OK */)");
+	r = syscall(SYS_unlinkat, AT_FDCWD, "none", 0x4);
+	expect(res(r), "unlinkat(AT_FDCWD, \"none\", 0x4 /* AT_??? */)");
+	r = syscall(SYS_dup3, fd, 40, 0x4);
+	expect(res(r), "dup3(%ld, 40, 0x4 /* O_??? */)", fd);
+	r = syscall(SYS_close_range, 100, 101, 0x40);
+	expect(res(r), "close_range(100, 101, 0x40 /* CLOSE_RANGE_??? */)");
+	r = syscall(SYS_renameat2, AT_FDCWD, "none", AT_FDCWD, "none2", 0x40);
+	expect(res(r), "renameat2(AT_FDCWD, \"none\", AT_FDCWD, \"none2\", 0x40 /* RENAME_?? */)");
+	r = syscall(SYS_fcntl, fd, F_SETLEASE, 7);
+	expect(res(r), "fcntl(%ld, F_SETLEASE, 0x7 /* F_??? */)", fd);
+	r = syscall(SYS_fadvise64, fd, 0, 0, 77);
+	expect(res(r), "fadvise64(%ld, 0, 0, 0x4d /* POSIX_FADV_??? */)", fd);
+	r = syscall(SYS_tee, 100, 101, 1, 0x40);
+	expect(res(r), "tee(100, 101, 1, 0x40 /* SPLICE_F_??? */)");
+	pf.fd = (int)fd;
+	pf.events = 0x4000;
+	r = syscall(SYS_poll, &pf, 1, 0);
+	expect(r == 0 ? "0 (Timeout)" : res(r), "poll([{fd=%ld, events=0x4000 /* POLL??? */}], 1, 0)", fd);
+	r = syscall(SYS_epoll_ctl, 100, 77, 5, NULL);
+	expect(res(r), "epoll_ctl(100, 0x4d /* EPOLL_CTL_??? */, 5, NULL)");
+	r = syscall(SYS_eventfd2, 0, 0x4);
+	expect(res(r), "eventfd2(0, 0x4 /* EFD_??? */)");
+	r = syscall(SYS_inotify_add_watch, 100, "f", 0x10000);
+	expect(res(r), "inotify_add_watch(100, \"f\", 0x10000 /* IN_??? */)");
+	r = syscall(SYS_sync_file_range, fd, 0, 0, 0x40);
+	expect(res(r), "sync_file_range(%ld, 0, 0, 0x40 /* SYNC_FILE_RANGE_??? */)", fd);
+	r = syscall(SYS_fsetxattr, fd, "user.fam", "v", 1, 0x40);
+	expect(res(r), "fsetxattr(%ld, \"user.fam\", \"v\", 1, 0x40 /* XATTR_??? */)", fd);
+	r = syscall(SYS_ioctl, fd, TCSETS, NULL);
+	expect(res(r), "ioctl(%ld, SNDCTL_TMR_START or TCSETS, NULL)", fd);
+	r = syscall(SYS_ioctl, fd, TCFLSH, TCIOFLUSH);
+	expect(res(r), "ioctl(%ld, TCFLSH, TCIOFLUSH)", fd);
+	r = syscall(SYS_ioctl, fd, TCXONC, TCOON);
+	expect(res(r), "ioctl(%ld, TCXONC, TCOON)", fd);
+	r = syscall(SYS_ioctl, fd, TIOCEXCL, 0);
+	expect(res(r), "ioctl(%ld, TIOCEXCL)", fd);
+	r = syscall(SYS_ioctl, fd, FICLONE, 100);
+	expect(res(r), "ioctl(%ld, BTRFS_IOC_CLONE or FICLONE, 100)", fd);
+	r = syscall(SYS_close, fd);
+	expect(res(r), "close(%ld)", fd);
+}
+
 static void pipes_and_events(void)
 {
 	const char *f = "f";
@@ -391,6 +575,8 @@ static void pipes_and_events(void)
 	int p[2], q[2];
 	long r, fd, ep, efd, in, wd, mfd;
 	long long off = 2;
+	struct timespec ts = { 0, 0 };
+	uint64_t mask = 1u << (SIGUSR1 - 1);
 
 	r = syscall(SYS_pipe, p);
 	expect(res(r), "pipe([%d, %d])", p[0], p[1]);
@@ -400,6 +586,11 @@ static void pipes_and_events(void)
 	expect(res(fd), "open(\"%s\", O_RDONLY)", f);
 	r = syscall(SYS_sendfile, p[1], fd, NULL, 4);
 	expect(res(r), "sendfile(%d, %ld, NULL, 4)", p[1], fd);
+	r = syscall(SYS_sendfile, p[1], fd, &off, 4);
+	expect(res(r), "sendfile(%d, %ld, [2] => [6], 4)", p[1], fd);
+	r = syscall(SYS_sendfile, p[1], fd, &off, 0);
+	expect(res(r), "sendfile(%d, %ld, [6], 0)", p[1], fd);
+	off = 2;
 	r = syscall(SYS_splice, p[0], NULL, q[1], NULL, 4, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 	expect(res(r), "splice(%d, NULL, %d, NULL, 4, SPLICE_F_MOVE|SPLICE_F_NONBLOCK)", p[0], q[1]);
 	r = syscall(SYS_tee, q[0], p[1], 4, SPLICE_F_NONBLOCK);
@@ -418,6 +609,12 @@ static void pipes_and_events(void)
 	expect(res(r), "epoll_wait(%ld, [{events=EPOLLIN, data={u32=1, u64=4294967297}}], 4, 0)", ep);
 	r = syscall(SYS_epoll_ctl, ep, EPOLL_CTL_DEL, p[0], NULL);
 	expect(res(r), "epoll_ctl(%ld, EPOLL_CTL_DEL, %d, NULL)", ep, p[0]);
+	r = syscall(SYS_epoll_pwait, ep, evs, 4, 0, NULL, 8);
+	expect(res(r), "epoll_pwait(%ld, [], 4, 0, NULL, 8)", ep);
+	r = syscall(SYS_epoll_pwait2, ep, evs, 4, &ts, &mask, 8);
+	expect(res(r), "epoll_pwait2(%ld, [], 4, {tv_sec=0, tv_nsec=0}, [USR1], 8)", ep);
+	r = syscall(SYS_epoll_pwait, -1, evs, 4, 0, &mask, 8);
+	expect(res(r), "epoll_pwait(-1, %p, 4, 0, %p, 8)", (void *)evs, (void *)&mask);
 	efd = syscall(SYS_eventfd2, 5, EFD_CLOEXEC | EFD_NONBLOCK);
 	expect(res(efd), "eventfd2(5, EFD_CLOEXEC|EFD_NONBLOCK)");
 	in = syscall(SYS_inotify_init1, IN_CLOEXEC | IN_NONBLOCK);
@@ -443,6 +640,9 @@ int main(void)
 	vectors_and_xattrs();
 	stats();
 	names();
+	fcntls();
+	failures();
+	unknowns();
 	pipes_and_events();
 	in_child(false);
 	return fam_done();

@@ -5,8 +5,8 @@
  * come out the same in both runs: AF_UNIX sockets bind to a relative path
  * in a private temporary directory, inet sockets bind to port 0 and never
  * ask for the port they got, and connections over inet go to a closed
- * loopback port.  Lengths passed in/out are preset to what the kernel
- * returns (strace would show "[110 => 2]" otherwise, which hstrace cannot).
+ * loopback port.  Lengths passed in/out are mostly preset to what the
+ * kernel returns; test_inout() checks the "[110 => 0]" notation.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -294,6 +294,48 @@ static void test_mmsg(void)
 	close(sv[1]);
 }
 
+/* Lengths the kernel changes: "[8 => 4]", msg_namelen=110 => 0. */
+static void test_inout(void)
+{
+	int sv[2], v = -1;
+	char buf[16];
+	struct sockaddr_un from;
+	socklen_t fl = sizeof(from), l = 8;
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
+			    .msg_iovlen = 1 };
+	long r;
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0)
+		return;
+	r = syscall(SYS_getsockopt, sv[0], SOL_SOCKET, SO_TYPE, &v, &l);
+	expect(ret(r), "getsockopt(%d, SOL_SOCKET, SO_TYPE, [%d], [8 => 4])", sv[0], v);
+	syscall(SYS_getsockopt, sv[0], SOL_SOCKET, SO_TYPE, &v, NULL);
+	expect("-1 EFAULT (Bad address)", "getsockopt(%d, SOL_SOCKET, SO_TYPE, %p, NULL)", sv[0],
+	       (void *)&v);
+	expect(ret(syscall(SYS_sendto, sv[0], "hi", 2, 0, NULL, 0)),
+	       "sendto(%d, \"hi\", 2, 0, NULL, 0)", sv[0]);
+	expect(ret(syscall(SYS_recvmsg, sv[1], &m, 0)),
+	       "recvmsg(%d, {msg_name=%p, msg_namelen=%zu => 0, msg_iov=[{iov_base=\"hi\", "
+	       "iov_len=16}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0)", sv[1],
+	       (void *)&from, sizeof(from));
+	syscall(SYS_recvmsg, sv[1], &m, MSG_DONTWAIT);
+	expect("-1 EAGAIN (Resource temporarily unavailable)",
+	       "recvmsg(%d, {msg_namelen=0}, MSG_DONTWAIT)", sv[1]);
+	expect(ret(syscall(SYS_sendto, sv[0], "hi", 2, 0, NULL, 0)),
+	       "sendto(%d, \"hi\", 2, 0, NULL, 0)", sv[0]);
+	expect(ret(syscall(SYS_recvfrom, sv[1], buf, sizeof(buf), 0, &from, &fl)),
+	       "recvfrom(%d, \"hi\", 16, 0, %p, [%zu => 0])", sv[1], (void *)&from, sizeof(from));
+	syscall(SYS_recvmsg, -1, NULL, 0);
+	expect(EBADF_S, "recvmsg(-1, NULL, 0)");
+	syscall(SYS_socket, AF_INET, SOCK_STREAM, 12345);
+	expect("-1 EINVAL (Invalid argument)", "socket(AF_INET, SOCK_STREAM, 0x3039 /* IPPROTO_??? */)");
+	syscall(SYS_shutdown, sv[0], 99);
+	expect("-1 EINVAL (Invalid argument)", "shutdown(%d, 0x63 /* SHUT_??? */)", sv[0]);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/fam_net_XXXXXX";
@@ -306,6 +348,7 @@ int main(void)
 	test_inet();
 	test_data();
 	test_mmsg();
+	test_inout();
 	if (chdir("/") < 0 || rmdir(dir) < 0)
 		return 1;
 	return fam_done();

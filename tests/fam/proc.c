@@ -325,6 +325,138 @@ static void signals(void)
 	expect("-1 EINVAL (Invalid argument)", "tgkill(-1, -1, 200)");
 }
 
+/* Return values with a note, names through prctl, ids above INT_MAX. */
+static void notes(void)
+{
+	char name[16];
+	long r;
+
+	r = syscall(SYS_prctl, PR_GET_DUMPABLE, 0, 0, 0, 0);
+	expect(r == 1 ? "1 (SUID_DUMP_USER)" : num(r), "prctl(PR_GET_DUMPABLE)");
+	syscall(SYS_prctl, PR_SET_NAME, "fam-proc-long-name", 0, 0, 0);
+	expect("0", "prctl(PR_SET_NAME, \"fam-proc-long-n\"...)");
+	syscall(SYS_prctl, PR_SET_NAME, "fam-proc", 0, 0, 0);
+	expect("0", "prctl(PR_SET_NAME, \"fam-proc\")");
+	syscall(SYS_prctl, PR_GET_NAME, name, 0, 0, 0);
+	expect("0", "prctl(PR_GET_NAME, \"fam-proc\")");
+	syscall(SYS_prctl, PR_GET_NAME, NULL, 0, 0, 0);
+	expect("-1 EFAULT (Bad address)", "prctl(PR_GET_NAME, NULL)");
+	syscall(SYS_prctl, PR_SET_NAME, 1, 0, 0, 0);
+	expect("-1 EFAULT (Bad address)", "prctl(PR_SET_NAME, 0x1)");
+	r = syscall(SYS_personality, 0xffffffff);
+	expect(r == 0 ? "0 (PER_LINUX)" : num(r), "personality(0xffffffff)");
+	r = syscall(SYS_personality, 0x0040007);
+	expect(r == 0 ? "0 (PER_LINUX)" : num(r), "personality(0x7 /* PER_??? */|ADDR_NO_RANDOMIZE)");
+	r = syscall(SYS_personality, (unsigned)r);
+	expect(r == 0x0040007 ? "0x40007 (0x7 /* PER_??? */|ADDR_NO_RANDOMIZE)" : num(r),
+	       "personality(PER_LINUX)");
+	r = syscall(SYS_sched_getscheduler, 0);
+	expect(r == 0 ? "0 (SCHED_OTHER)" : num(r), "sched_getscheduler(0)");
+	syscall(SYS_sched_getscheduler, -1);
+	expect("-1 EINVAL (Invalid argument)", "sched_getscheduler(-1)");
+	r = syscall(SYS_setfsgid, 3000000000u);
+	expect(num(r), "setfsgid(3000000000)");
+	expect(num(syscall(SYS_setfsgid, (unsigned)r)), "setfsgid(%u)", (unsigned)r);
+	syscall(SYS_getrlimit, 99, NULL);
+	expect("-1 EINVAL (Invalid argument)", "getrlimit(0x63 /* RLIMIT_??? */, NULL)");
+	syscall(SYS_clone, CLONE_PARENT_SETTID | CLONE_SIGHAND, 0, 0x1000, 0, 0);
+	expect("-1 EINVAL (Invalid argument)",
+	       "clone(child_stack=NULL, flags=CLONE_SIGHAND|CLONE_PARENT_SETTID, parent_tid=0x1000)");
+	syscall(SYS_clone, CLONE_PARENT_SETTID | CLONE_SIGHAND, 0, 0, 0, 0);
+	expect("-1 EINVAL (Invalid argument)",
+	       "clone(child_stack=NULL, flags=CLONE_SIGHAND|CLONE_PARENT_SETTID, parent_tid=NULL)");
+	uint64_t ca[11] = { 1ull << 40 };
+	syscall(SYS_clone3, ca, sizeof(ca));
+	expect("-1 EINVAL (Invalid argument)",
+	       "clone3({flags=0x10000000000 /* CLONE_??? */, exit_signal=0, stack=NULL, stack_size=0}, 88)");
+}
+
+/* seccomp's arguments by operation; nothing is installed. */
+static void filters(void)
+{
+	uint64_t insn = 0x7fff000000000006ull; /* BPF_RET|BPF_K, SECCOMP_RET_ALLOW */
+	struct { uint16_t len; void *filter; } prog = { 1, &insn };
+	uint32_t act = 0x7ffc0000; /* SECCOMP_RET_LOG */
+	uint16_t sizes[3];
+	long r;
+
+	syscall(SYS_seccomp, 1 /* SET_MODE_FILTER */, 0x100, &prog);
+	expect("-1 EINVAL (Invalid argument)",
+	       "seccomp(SECCOMP_SET_MODE_FILTER, 0x100 /* SECCOMP_FILTER_FLAG_??? */, "
+	       "{len=1, filter=%p})", (void *)&insn);
+	syscall(SYS_seccomp, 0 /* SET_MODE_STRICT */, 1, NULL);
+	expect("-1 EINVAL (Invalid argument)", "seccomp(SECCOMP_SET_MODE_STRICT, 0x1, NULL)");
+	r = syscall(SYS_seccomp, 2 /* GET_ACTION_AVAIL */, 0, &act);
+	expect(num(r), "seccomp(SECCOMP_GET_ACTION_AVAIL, 0, [SECCOMP_RET_LOG])");
+	act = 0x12345;
+	syscall(SYS_seccomp, 2, 0, &act);
+	expect("-1 EOPNOTSUPP (Operation not supported)",
+	       "seccomp(SECCOMP_GET_ACTION_AVAIL, 0, [0x12345 /* SECCOMP_RET_??? */])");
+	if (syscall(SYS_seccomp, 3 /* GET_NOTIF_SIZES */, 0, sizes) == 0)
+		expect("0", "seccomp(SECCOMP_GET_NOTIF_SIZES, 0, {seccomp_notif=%u, "
+		       "seccomp_notif_resp=%u, seccomp_data=%u})", sizes[0], sizes[1], sizes[2]);
+	syscall(SYS_seccomp, 99, 0, NULL);
+	expect("-1 EINVAL (Invalid argument)", "seccomp(0x63 /* SECCOMP_SET_MODE_??? */, 0, NULL)");
+}
+
+/* ptrace requests on a pid that is no tracee of ours: all fail. */
+static void traces(void)
+{
+	static long word;
+	unsigned long msg;
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGUSR1;
+	syscall(SYS_ptrace, 0x4200 /* PTRACE_SETOPTIONS */, -1, 0, 0x100001);
+	expect("-1 ESRCH (No such process)",
+	       "ptrace(PTRACE_SETOPTIONS, -1, NULL, PTRACE_O_TRACESYSGOOD|PTRACE_O_EXITKILL)");
+	syscall(SYS_ptrace, 2 /* PTRACE_PEEKDATA */, -1, &word, &msg);
+	expect("-1 ESRCH (No such process)", "ptrace(PTRACE_PEEKDATA, -1, %p, %p)", (void *)&word,
+	       (void *)&msg);
+	syscall(SYS_ptrace, 0x4203 /* PTRACE_SETSIGINFO */, -1, 0, &si);
+	expect("-1 ESRCH (No such process)", "ptrace(PTRACE_SETSIGINFO, -1, NULL, "
+	       "{si_signo=SIGUSR1, si_code=SI_USER, si_pid=0, si_uid=0})");
+	syscall(SYS_ptrace, 7 /* PTRACE_CONT */, -1, 0, SIGKILL);
+	expect("-1 ESRCH (No such process)", "ptrace(PTRACE_CONT, -1, NULL, SIGKILL)");
+	syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, -1, 0, 0);
+	expect("-1 ESRCH (No such process)", "ptrace(PTRACE_ATTACH, -1)");
+	syscall(SYS_ptrace, 12345, -1, 0, 0);
+	expect("-1 ESRCH (No such process)", "ptrace(0x3039 /* PTRACE_??? */, -1, NULL, NULL)");
+}
+
+/*
+ * A queued signal taken by rt_sigtimedwait: "= 10 (SIGUSR1)".  It is sent
+ * with rt_tgsigqueueinfo, whose line (pids) is not compared; the siginfo
+ * carries pid 0, so the rt_sigtimedwait line is the same in every run.
+ */
+static void queued(void)
+{
+	uint64_t set = 1ul << (SIGUSR1 - 1);
+	siginfo_t si, got;
+	long r;
+
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGUSR1;
+	si.si_code = SI_QUEUE;
+	si.si_value.sival_ptr = (void *)0x1234;
+	syscall(SYS_rt_sigprocmask, SIG_BLOCK, &set, NULL, 8);
+	expect("0", "rt_sigprocmask(SIG_BLOCK, [USR1], NULL, 8)");
+	syscall(SYS_rt_tgsigqueueinfo, getpid(), syscall(SYS_gettid), SIGUSR1, &si);
+	r = syscall(SYS_rt_sigtimedwait, &set, &got, NULL, 8);
+	expect(r == SIGUSR1 ? "10 (SIGUSR1)" : num(r),
+	       "rt_sigtimedwait([USR1], {si_signo=SIGUSR1, si_code=SI_QUEUE, si_pid=0, si_uid=0, "
+	       "si_int=4660, si_ptr=0x1234}, NULL, 8)");
+	syscall(SYS_rt_sigqueueinfo, -1, SIGUSR1, &si);
+	expect("-1 ESRCH (No such process)",
+	       "rt_sigqueueinfo(-1, SIGUSR1, {si_signo=SIGUSR1, si_code=SI_QUEUE, si_pid=0, "
+	       "si_uid=0, si_int=4660, si_ptr=0x1234})");
+	syscall(SYS_pidfd_send_signal, -1, SIGUSR1, NULL, 0);
+	expect("-1 EBADF (Bad file descriptor)", "pidfd_send_signal(-1, SIGUSR1, NULL, 0)");
+	syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &set, NULL, 8);
+	expect("0", "rt_sigprocmask(SIG_UNBLOCK, [USR1], NULL, 8)");
+}
+
 int main(void)
 {
 	creds();
@@ -335,6 +467,10 @@ int main(void)
 	actions();
 	masks();
 	signals();
+	notes();
+	filters();
+	traces();
+	queued();
 	expect("?", "exit(0)");
 	fam_done();
 	syscall(SYS_exit, 0);

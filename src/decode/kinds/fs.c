@@ -2,11 +2,18 @@
  * Kinds of files and descriptors.  See src/core/kinds.h.
  *
  * Structs the kernel reads or fills (stat, statx, statfs, iovec arrays,
- * pollfd and epoll_event arrays, directory entries, a pipe's descriptor
- * pair, utimensat's times, getcwd's path, loff_t offsets) and the numbers
- * whose meaning depends on another argument (lseek's whence, fcntl's
- * argument by command, ioctl's request and argument, mknod's mode and
- * device, statx's flags and mask).
+ * pollfd and epoll_event arrays, select's fd_sets, directory entries, a
+ * pipe's descriptor pair, utimensat's times, getcwd's path, loff_t offsets,
+ * fcntl's struct flock) and the numbers whose meaning depends on another
+ * argument (lseek's whence, fcntl's argument by command, ioctl's request
+ * and argument, mknod's mode and device, statx's flags and mask), and the
+ * results strace explains (fcntl's F_GET* flags, poll's timeout).
+ *
+ * Where strace shows an address for a call that failed, the kind is told
+ * (k->failed) even when it captured something: readv's buffers, F_GETLK's
+ * lock, epoll_pwait's mask.  fcntl's and ioctl's arguments are read at
+ * exit, failed or not, since the command decides whether they are numbers
+ * or structs; a struct the kernel only reads is the same then as at entry.
  *
  * Capture routines run on the ptrace thread and only read; describe runs
  * on a sink thread and only walks the pieces captured.  Arrays are cut to
@@ -17,6 +24,8 @@
  * form in the value writer: such a value and its comment are one raw text.
  */
 #include <fcntl.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -31,6 +40,7 @@
 
 #include "core/consts.h"
 #include "core/kinds.h"
+#include "core/systable.h"
 
 /* "S_IFREG|0644", with S_ISUID/S_ISGID/S_ISVTX named as strace does. */
 static void put_mode(struct hst_vw *w, unsigned mode)
@@ -247,6 +257,41 @@ const struct hst_kind hst_kind_loff = {
 	.describe = describe_loff,
 };
 
+static void put_u64_ref(struct hst_vw *w, const struct hst_piece *p)
+{
+	hst_vw_array_begin(w);
+	hst_vw_uint(w, get_u64(p->data));
+	hst_vw_array_end(w);
+}
+
+/*
+ * sendfile's offset, read at entry and exit: "[0] => [4]" when the call
+ * moved bytes, else only the entry value, as strace.
+ */
+static void describe_loff_inout(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+				unsigned n)
+{
+	const struct hst_piece *in = n && p[0].entry ? &p[0] : NULL;
+	const struct hst_piece *out = in ? (n > 1 ? &p[1] : NULL) : (n ? p : NULL);
+
+	if (!in || in->len < 8) {
+		hst_vw_ptr(w, k->value);
+		return;
+	}
+	put_u64_ref(w, in);
+	if (k->failed || k->rval == 0 || !out || out->len < 8)
+		return;
+	hst_vw_prefix(w, " => ");
+	put_u64_ref(w, out);
+}
+
+const struct hst_kind hst_kind_loff_inout = {
+	.name = "loff_inout",
+	.size = 8,
+	.stash = 8,
+	.describe = describe_loff_inout,
+};
+
 /* pipe, pipe2: "[3, 4]". */
 static void describe_pipefd(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
 			     unsigned n)
@@ -417,6 +462,8 @@ static void capture_iovec(struct hst_capctx *c, const struct hst_kcall *k)
 
 	/* An empty array is still read: unreadable, strace shows its address. */
 	got = hst_capctx_read(c, k->args[k->arg], (shown ? shown : 1) * 16, &arr) / 16;
+	if (k->failed)
+		return; /* readv failed: strace shows the buffers' addresses */
 	for (size_t i = 0; i < got && i < shown; i++) {
 		uint64_t base = get_u64((const char *)arr + 16 * i);
 		uint64_t len = get_u64((const char *)arr + 16 * i + 8);
@@ -473,6 +520,7 @@ const struct hst_kind hst_kind_iovec = {
 	.capture = capture_iovec,
 	.bound = 64 * 1024,
 	.describe = describe_iovec,
+	.on_error = true,
 };
 
 /* --- poll, epoll ---------------------------------------------------------- */
@@ -513,6 +561,165 @@ const struct hst_kind hst_kind_pollfd = {
 	.name = "pollfd",
 	.size_fn = pollfd_size,
 	.describe = describe_pollfd,
+};
+
+/*
+ * epoll_pwait's sigmask and epoll_pwait2's timeout: strace reads them at
+ * exit, after the events, and shows their address when the call failed.
+ * signal.c and time.c describe them.
+ */
+extern const struct hst_kind hst_kind_sigset;
+extern const struct hst_kind hst_kind_timespec;
+
+static void describe_late_sigset(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+				 unsigned n)
+{
+	if (k->failed)
+		hst_vw_ptr(w, k->value);
+	else
+		hst_kind_sigset.describe(w, k, p, n);
+}
+
+static size_t late_sigset_size(const struct hst_kcall *k)
+{
+	return hst_kind_sigset.size_fn(k);
+}
+
+const struct hst_kind hst_kind_late_sigset = {
+	.name = "late_sigset",
+	.size_fn = late_sigset_size,
+	.describe = describe_late_sigset,
+};
+
+static void describe_late_timespec(struct hst_vw *w, const struct hst_kcall *k,
+				   const struct hst_piece *p, unsigned n)
+{
+	if (k->failed)
+		hst_vw_ptr(w, k->value);
+	else
+		hst_kind_timespec.describe(w, k, p, n);
+}
+
+const struct hst_kind hst_kind_late_timespec = {
+	.name = "late_timespec",
+	.size = sizeof(struct timespec),
+	.describe = describe_late_timespec,
+};
+
+/* pselect6's sixth argument: a struct of the set's address and size. */
+static void capture_pselect_sigmask(struct hst_capctx *c, const struct hst_kcall *k)
+{
+	const void *pair;
+	const void *unused;
+
+	if (hst_capctx_read(c, k->value, 16, &pair) < 16)
+		return;
+	if (get_u64(pair) && get_u64((const char *)pair + 8) == 8)
+		hst_capctx_read(c, get_u64(pair), 8, &unused);
+}
+
+/* "{sigmask=[USR1], sigsetsize=8}", the set read when its size is the kernel's. */
+static void describe_pselect_sigmask(struct hst_vw *w, const struct hst_kcall *k,
+				     const struct hst_piece *p, unsigned n)
+{
+	uint64_t set, size;
+
+	if (p->len < 16) {
+		hst_vw_ptr(w, k->value);
+		return;
+	}
+	set = get_u64(p->data);
+	size = get_u64((const char *)p->data + 8);
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "sigmask");
+	if (n > 1 && !p[1].fault && p[1].len == 8)
+		hst_kind_sigset.describe(w, k, &p[1], 1);
+	else
+		hst_vw_ptr(w, set);
+	hst_vw_key(w, "sigsetsize");
+	hst_vw_uint(w, size);
+	hst_vw_struct_end(w);
+}
+
+const struct hst_kind hst_kind_pselect_sigmask = {
+	.name = "pselect_sigmask",
+	.capture = capture_pselect_sigmask,
+	.bound = 2 * 16 + 16 + 8,
+	.describe = describe_pselect_sigmask,
+};
+
+/* --- select's descriptor sets -------------------------------------------- */
+
+#define FDSET_MAX 8192 /* bytes of a set kept: 65536 descriptors */
+
+/* strace's count of descriptors: nfds as an int, none when negative. */
+static int fdset_nfds(const struct hst_kcall *k)
+{
+	int nfds = k->lenarg >= 0 ? (int)k->args[k->lenarg] : 0;
+
+	return nfds < 0 ? 0 : nfds;
+}
+
+/* The set's bytes, in whole longs as the kernel reads them; none for nfds 0. */
+static size_t fdset_size(const struct hst_kcall *k)
+{
+	size_t bytes = (((size_t)fdset_nfds(k) + 7) / 8 + 7) & ~(size_t)7;
+
+	return bytes < FDSET_MAX ? bytes : FDSET_MAX;
+}
+
+/* "[3 4]": the descriptors set below nfds, separated by spaces as strace. */
+static void describe_fdset(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			   unsigned n)
+{
+	const unsigned char *bits = p->data;
+	size_t nfds = (size_t)fdset_nfds(k), len = 0;
+	char buf[4096];
+
+	(void)n;
+	if (p->len < fdset_size(k)) {
+		hst_vw_ptr(w, k->value);
+		return;
+	}
+	if (nfds > (size_t)p->len * 8)
+		nfds = (size_t)p->len * 8;
+	buf[len++] = '[';
+	for (size_t fd = 0; fd < nfds && len + 16 < sizeof(buf); fd++)
+		if (bits[fd / 8] & (1u << (fd % 8)))
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%zu",
+						buf[len - 1] == '[' ? "" : " ", fd);
+	snprintf(buf + len, sizeof(buf) - len, "]");
+	hst_vw_raw(w, buf);
+}
+
+const struct hst_kind hst_kind_fdset = {
+	.name = "fdset",
+	.size_fn = fdset_size,
+	.describe = describe_fdset,
+};
+
+/*
+ * The result of poll, ppoll, select and pselect6.  strace adds what the
+ * kernel wrote back ("= 1 ([{fd=3, revents=POLLIN}])", "= 2 (in [4], out
+ * [5])"), which a return kind cannot see: it gets no pieces.  Only the
+ * timeout's note is shown.
+ */
+static void describe_poll_ret(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			      unsigned n)
+{
+	(void)p;
+	(void)n;
+	hst_vw_int(w, (int64_t)k->value);
+	if (k->value == 0) {
+		hst_vw_note_begin(w);
+		hst_vw_raw(w, "Timeout");
+		hst_vw_note_end(w);
+	}
+}
+
+const struct hst_kind hst_kind_poll_ret = {
+	.name = "poll_ret",
+	.describe = describe_poll_ret,
 };
 
 static void put_epoll_event(struct hst_vw *w, const void *at)
@@ -759,20 +966,122 @@ static void put_open_modes(struct hst_vw *w, uint32_t v)
 		    (v & KERNEL_O_LARGEFILE) ? "|O_LARGEFILE" : "", b[0] ? "|" : "", b);
 }
 
+/* F_SETSIG's signal and F_GETSIG's result: SIGIO, or the number (0: none). */
+static void put_signal(struct hst_vw *w, int sig)
+{
+	const char *name = hst_signal_name(sig);
+
+	if (name)
+		hst_vw_raw(w, name);
+	else
+		hst_vw_int(w, sig);
+}
+
+/* The commands whose argument points at a struct the kernel writes. */
+static bool fcntl_cmd_gets(uint32_t cmd)
+{
+	return cmd == F_GETLK || cmd == F_OFD_GETLK || cmd == F_GETOWN_EX;
+}
+
+/* Bytes the command's argument points at; 0 for a number. */
+static size_t fcntl_arg_size(uint32_t cmd)
+{
+	switch (cmd) {
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		return sizeof(struct flock);
+	case F_GETOWN_EX:
+	case F_SETOWN_EX:
+		return sizeof(struct f_owner_ex);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Read at exit, failed or not: a lock the call only reads is unchanged by
+ * then, and F_GETLK's is the kernel's answer.  A number gets an empty piece
+ * so that describe still runs.
+ */
+static void capture_fcntl_arg(struct hst_capctx *c, const struct hst_kcall *k)
+{
+	const void *unused;
+
+	hst_capctx_read(c, k->value, fcntl_arg_size(fcntl_cmd_of(k)), &unused);
+}
+
+/* {l_type=F_RDLCK, l_whence=SEEK_SET, l_start=0, l_len=0[, l_pid=0]} */
+static void put_flock(struct hst_vw *w, const struct flock *fl, bool getlk)
+{
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "l_type");
+	hst_vw_enum(w, &hst_ctab_lock_type, (uint16_t)fl->l_type);
+	hst_vw_key(w, "l_whence");
+	hst_vw_enum(w, &hst_ctab_seek_whence, (uint16_t)fl->l_whence);
+	hst_vw_key(w, "l_start");
+	hst_vw_int(w, fl->l_start);
+	hst_vw_key(w, "l_len");
+	hst_vw_int(w, fl->l_len);
+	if (getlk) {
+		hst_vw_key(w, "l_pid");
+		hst_vw_int(w, fl->l_pid);
+	}
+	hst_vw_struct_end(w);
+}
+
+static void put_owner_ex(struct hst_vw *w, const struct f_owner_ex *o)
+{
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "type");
+	hst_vw_enum(w, &hst_ctab_owner_type, (uint32_t)o->type);
+	hst_vw_key(w, "pid");
+	hst_vw_int(w, o->pid);
+	hst_vw_struct_end(w);
+}
+
+/* A struct argument: what was read, or its address when nothing fits. */
+static void put_fcntl_struct(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			     unsigned n)
+{
+	uint32_t cmd = fcntl_cmd_of(k);
+	size_t size = fcntl_arg_size(cmd);
+
+	if (n == 0 || p->len < size || (k->failed && fcntl_cmd_gets(cmd))) {
+		hst_vw_ptr(w, k->value);
+	} else if (size == sizeof(struct flock)) {
+		struct flock fl;
+		memcpy(&fl, p->data, sizeof(fl));
+		put_flock(w, &fl, cmd == F_GETLK || cmd == F_OFD_GETLK);
+	} else {
+		struct f_owner_ex o;
+		memcpy(&o, p->data, sizeof(o));
+		put_owner_ex(w, &o);
+	}
+}
+
 static void describe_fcntl_arg(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
 			       unsigned n)
 {
-	uint64_t arg = k->args[k->arg];
+	uint64_t arg = k->value;
+	uint32_t cmd = fcntl_cmd_of(k);
 
-	(void)p;
-	(void)n;
-	switch (fcntl_cmd_of(k)) {
+	if (fcntl_arg_size(cmd)) {
+		put_fcntl_struct(w, k, p, n);
+		return;
+	}
+	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
 	case F_SETOWN:
 	case F_SETPIPE_SZ:
-	case F_SETSIG:
 		hst_vw_int(w, (int32_t)arg);
+		break;
+	case F_SETSIG:
+		put_signal(w, (int32_t)arg);
 		break;
 	case F_SETFD:
 		hst_vw_flags(w, &hst_ctab_fd_flags, (uint32_t)arg);
@@ -781,28 +1090,19 @@ static void describe_fcntl_arg(struct hst_vw *w, const struct hst_kcall *k, cons
 		put_open_modes(w, (uint32_t)arg);
 		break;
 	case F_SETLEASE:
-		hst_vw_enum(w, &hst_ctab_lease_type, (uint32_t)arg);
+		hst_vw_enum(w, &hst_ctab_lock_type, arg);
 		break;
 	case F_NOTIFY:
-		hst_vw_flags(w, &hst_ctab_notify_flags, (uint32_t)arg);
+		hst_vw_flags(w, &hst_ctab_notify_flags, arg);
 		break;
 	case F_ADD_SEALS:
-		hst_vw_flags(w, &hst_ctab_seal_flags, (uint32_t)arg);
+		hst_vw_flags(w, &hst_ctab_seal_flags, arg);
 		break;
-	case F_GETLK:
-	case F_SETLK:
-	case F_SETLKW:
-	case F_OFD_GETLK:
-	case F_OFD_SETLK:
-	case F_OFD_SETLKW:
-	case F_GETOWN_EX:
-	case F_SETOWN_EX:
 	case F_GET_RW_HINT:
 	case F_SET_RW_HINT:
 	case F_GET_FILE_RW_HINT:
 	case F_SET_FILE_RW_HINT:
-		/* A struct: a val kind reads no memory, so its address. */
-		hst_vw_ptr(w, arg);
+		hst_vw_ptr(w, arg); /* a pointer strace does not follow */
 		break;
 	default:
 		hst_vw_hex(w, arg);
@@ -812,11 +1112,97 @@ static void describe_fcntl_arg(struct hst_vw *w, const struct hst_kcall *k, cons
 
 const struct hst_kind hst_kind_fcntl_arg = {
 	.name = "fcntl_arg",
+	.capture = capture_fcntl_arg,
+	.bound = 16 + sizeof(struct flock),
 	.describe = describe_fcntl_arg,
 	.absent = fcntl_arg_absent,
+	.on_error = true,
+	.null_ok = true,
+};
+
+/* A result in hex with its meaning after it: "0x1 (flags FD_CLOEXEC)". */
+static void put_hex_note(struct hst_vw *w, uint64_t v, const char *prefix)
+{
+	hst_vw_hex(w, v);
+	hst_vw_note_begin(w);
+	if (prefix)
+		hst_vw_prefix(w, prefix);
+}
+
+/*
+ * fcntl's result as strace shows it: the F_GET* commands that return
+ * flags or a name get them in a note (F_GETFD and F_GET_SEALS only when
+ * not 0), the others a plain number.
+ */
+static void describe_fcntl_ret(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			       unsigned n)
+{
+	uint64_t v = k->value;
+	const char *name;
+
+	(void)p;
+	(void)n;
+	switch ((uint32_t)k->args[1]) {
+	case F_GETFD:
+		if (!v)
+			break;
+		put_hex_note(w, v, "flags ");
+		hst_vw_flags(w, &hst_ctab_fd_flags, v);
+		hst_vw_note_end(w);
+		return;
+	case F_GETFL:
+		put_hex_note(w, v, "flags ");
+		put_open_modes(w, (uint32_t)v);
+		hst_vw_note_end(w);
+		return;
+	case F_GET_SEALS:
+		if (!v)
+			break;
+		put_hex_note(w, v, "seals ");
+		hst_vw_flags(w, &hst_ctab_seal_flags, v);
+		hst_vw_note_end(w);
+		return;
+	case F_GETLEASE:
+		name = hst_ctab_name(&hst_ctab_lock_type, v);
+		if (!name) {
+			hst_vw_hex(w, v);
+			return;
+		}
+		put_hex_note(w, v, NULL);
+		hst_vw_raw(w, name);
+		hst_vw_note_end(w);
+		return;
+	case F_GETSIG:
+		if (!v || !hst_signal_name((int)v))
+			break;
+		hst_vw_int(w, (int64_t)v);
+		hst_vw_note_begin(w);
+		put_signal(w, (int)v);
+		hst_vw_note_end(w);
+		return;
+	default:
+		break;
+	}
+	hst_vw_int(w, (int64_t)v);
+}
+
+const struct hst_kind hst_kind_fcntl_ret = {
+	.name = "fcntl_ret",
+	.describe = describe_fcntl_ret,
 };
 
 /* --- ioctl ---------------------------------------------------------------- */
+
+/* Numbers two drivers share: strace names both. */
+static const struct {
+	uint32_t req;
+	const char *names;
+} ioctl_aliases[] = {
+	{ TCSETS, "SNDCTL_TMR_START or TCSETS" },
+	{ TCSETSW, "SNDCTL_TMR_STOP or TCSETSW" },
+	{ TCSETSF, "SNDCTL_TMR_CONTINUE or TCSETSF" },
+	{ FICLONE, "BTRFS_IOC_CLONE or FICLONE" },
+};
 
 /* A known request by name, others in strace's _IOC() notation. */
 static void describe_ioctl_req(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
@@ -829,6 +1215,9 @@ static void describe_ioctl_req(struct hst_vw *w, const struct hst_kcall *k, cons
 
 	(void)p;
 	(void)n;
+	for (size_t i = 0; i < sizeof(ioctl_aliases) / sizeof(ioctl_aliases[0]); i++)
+		if (ioctl_aliases[i].req == req)
+			name = ioctl_aliases[i].names;
 	if (name)
 		hst_vw_raw(w, name);
 	else
@@ -879,6 +1268,23 @@ static size_t ioctl_arg_size(uint32_t req)
 	}
 }
 
+/* Requests whose argument the kernel writes: on failure strace shows its address. */
+static bool ioctl_req_gets(uint32_t req)
+{
+	switch (req) {
+	case TCGETS:
+	case TIOCGWINSZ:
+	case FIONREAD:
+	case TIOCOUTQ:
+	case TIOCGPGRP:
+	case TIOCGSID:
+	case TIOCGPTN:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void capture_ioctl_arg(struct hst_capctx *c, const struct hst_kcall *k)
 {
 	const void *unused;
@@ -887,11 +1293,64 @@ static void capture_ioctl_arg(struct hst_capctx *c, const struct hst_kcall *k)
 	hst_capctx_read(c, k->args[k->arg], ioctl_arg_size(ioctl_req_of(k)), &unused);
 }
 
+/* Requests strace shows without their argument. */
 static bool ioctl_arg_absent(const struct hst_kcall *k)
 {
-	uint32_t req = ioctl_req_of(k);
+	switch (ioctl_req_of(k)) {
+	case FIOCLEX:
+	case FIONCLEX:
+	case TIOCNOTTY:
+	case TIOCEXCL:
+	case TIOCNXCL:
+	case TIOCSBRK:
+	case TIOCCBRK:
+	case TIOCCONS:
+	case TIOCSSERIAL:
+		return true;
+	default:
+		return false;
+	}
+}
 
-	return req == FIOCLEX || req == FIONCLEX || req == TIOCNOTTY;
+/* Requests whose pointer strace does not follow: NULL or the address. */
+static bool ioctl_req_ptr(uint32_t req)
+{
+	switch (req) {
+	case TCGETA:
+	case TCSETA:
+	case TCSETAW:
+	case TCSETAF:
+	case TIOCSTI:
+	case TIOCMGET:
+	case TIOCMSET:
+	case TIOCGSOFTCAR:
+	case TIOCSSOFTCAR:
+	case TIOCPKT:
+	case TIOCSETD:
+	case TIOCGETD:
+	case TIOCSPTLCK:
+	case FS_IOC_GETFLAGS:
+	case FS_IOC_SETFLAGS:
+	case FS_IOC_FIEMAP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* An argument that is a number: named for the termios requests, else hex. */
+static void put_ioctl_number(struct hst_vw *w, uint32_t req, uint64_t arg)
+{
+	if (req == TCFLSH)
+		hst_vw_enum(w, &hst_ctab_tcflush_queue, arg);
+	else if (req == TCXONC)
+		hst_vw_enum(w, &hst_ctab_tcflow_action, arg);
+	else if (req == FICLONE)
+		hst_vw_int(w, (int32_t)arg); /* the source descriptor */
+	else if (ioctl_req_ptr(req))
+		hst_vw_ptr(w, arg);
+	else
+		hst_vw_hex(w, arg);
 }
 
 /* strace abbreviates a termios to its speed and four common modes. */
@@ -924,13 +1383,12 @@ static void describe_ioctl_arg(struct hst_vw *w, const struct hst_kcall *k, cons
 	uint32_t req = ioctl_req_of(k);
 	size_t size = ioctl_arg_size(req);
 
-	(void)n;
 	if (size == 0) {
-		hst_vw_hex(w, k->args[k->arg]);
+		put_ioctl_number(w, req, k->value);
 		return;
 	}
-	if (p->len < size) {
-		hst_vw_ptr(w, p->addr);
+	if (n == 0 || p->len < size || (k->failed && ioctl_req_gets(req))) {
+		hst_vw_ptr(w, k->value);
 		return;
 	}
 	if (size == sizeof(struct kernel_termios)) {
@@ -952,6 +1410,8 @@ const struct hst_kind hst_kind_ioctl_arg = {
 	.bound = 16 + 64,
 	.describe = describe_ioctl_arg,
 	.absent = ioctl_arg_absent,
+	.on_error = true,
+	.null_ok = true,
 };
 
 /* --- statx, utimensat ------------------------------------------------------ */

@@ -7,11 +7,15 @@
  * is shown at all (absent) and how (describe), as strace's futex.c does.
  * timeout is a pointer to a timespec for the waiting operations but a
  * number (val2) for the requeueing ones, so its capture reads the timespec
- * only for the former and leaves an empty piece for the latter.
+ * only for the former and leaves an empty piece for the latter; being
+ * null_ok, it also prints a val2 of 0 as the number.
  *
  * The *ctl calls' buffers are read at exit (out:): right for the STAT and
- * INFO commands; for IPC_SET, which strace shows at entry, the buffer is
- * shown only when the call succeeded (the kernel does not change it).
+ * INFO commands.  IPC_SET's, which strace shows at entry, is read at exit
+ * too, failed or not (on_error): the kernel does not write it, so the exit
+ * bytes are the entry bytes, and a struct of up to 112 bytes would not fit
+ * the 64-byte stash of an inout kind.  The other commands' buffers show as
+ * addresses when the call failed, as strace.
  *
  * Like every kind, describe runs on a sink thread and capture on the
  * ptrace thread; both only read the call they are given.
@@ -141,9 +145,12 @@ static void describe_futex_timeout(struct hst_vw *w, const struct hst_kcall *k,
 {
 	struct timespec ts;
 
-	(void)n;
 	if (futex_requeues(futex_cmd(k))) {
 		hst_vw_uint(w, (unsigned)k->args[k->arg]);
+		return;
+	}
+	if (n == 0) {
+		hst_vw_ptr(w, 0); /* a NULL timeout */
 		return;
 	}
 	if (p->len < sizeof(ts)) {
@@ -165,6 +172,7 @@ const struct hst_kind hst_kind_futex_timeout = {
 	.bound = 16 + sizeof(struct timespec),
 	.describe = describe_futex_timeout,
 	.absent = futex_timeout_absent,
+	.null_ok = true, /* val2 0 is "0", not NULL */
 };
 
 static bool futex_uaddr2_absent(const struct hst_kcall *k)
@@ -456,7 +464,9 @@ static void describe_shmctl_buf(struct hst_vw *w, const struct hst_kcall *k,
 	(void)n;
 	memset(&b, 0, sizeof(b));
 	memcpy(&b, p->data, p->len < sizeof(b) ? p->len : sizeof(b));
-	if ((cmd == IPC_STAT || cmd == SHM_STAT || cmd == SHM_STAT_ANY || cmd == IPC_SET) &&
+	if (k->failed && cmd != IPC_SET)
+		hst_vw_ptr(w, p->addr);
+	else if ((cmd == IPC_STAT || cmd == SHM_STAT || cmd == SHM_STAT_ANY || cmd == IPC_SET) &&
 	    p->len >= sizeof(b.ds))
 		put_shmid_ds(w, &b.ds, cmd == IPC_SET);
 	else if (cmd == IPC_INFO && p->len >= sizeof(b.info))
@@ -470,6 +480,7 @@ static void describe_shmctl_buf(struct hst_vw *w, const struct hst_kcall *k,
 const struct hst_kind hst_kind_shmctl_buf = {
 	.name = "shmctl_buf",
 	.size = sizeof(union shm_buf),
+	.on_error = true, /* IPC_SET's */
 	.describe = describe_shmctl_buf,
 };
 
@@ -519,7 +530,9 @@ static void describe_msgctl_buf(struct hst_vw *w, const struct hst_kcall *k,
 	(void)n;
 	memset(&b, 0, sizeof(b));
 	memcpy(&b, p->data, p->len < sizeof(b) ? p->len : sizeof(b));
-	if ((cmd == IPC_STAT || cmd == MSG_STAT || cmd == MSG_STAT_ANY || cmd == IPC_SET) &&
+	if (k->failed && cmd != IPC_SET)
+		hst_vw_ptr(w, p->addr);
+	else if ((cmd == IPC_STAT || cmd == MSG_STAT || cmd == MSG_STAT_ANY || cmd == IPC_SET) &&
 	    p->len >= sizeof(b.ds))
 		put_msqid_ds(w, &b.ds, cmd == IPC_SET);
 	else if ((cmd == IPC_INFO || cmd == MSG_INFO) && p->len >= sizeof(b.info))
@@ -531,6 +544,7 @@ static void describe_msgctl_buf(struct hst_vw *w, const struct hst_kcall *k,
 const struct hst_kind hst_kind_msgctl_buf = {
 	.name = "msgctl_buf",
 	.size = sizeof(union msg_buf),
+	.on_error = true, /* IPC_SET's */
 	.describe = describe_msgctl_buf,
 };
 
@@ -577,7 +591,9 @@ static void describe_semctl_arg(struct hst_vw *w, const struct hst_kcall *k,
 	(void)n;
 	memset(&b, 0, sizeof(b));
 	memcpy(&b, p->data, p->len < sizeof(b) ? p->len : sizeof(b));
-	if ((cmd == IPC_STAT || cmd == SEM_STAT || cmd == SEM_STAT_ANY || cmd == IPC_SET) &&
+	if (k->failed && cmd != IPC_SET)
+		hst_vw_ptr(w, k->args[k->arg]);
+	else if ((cmd == IPC_STAT || cmd == SEM_STAT || cmd == SEM_STAT_ANY || cmd == IPC_SET) &&
 	    p->len >= sizeof(b.ds))
 		put_semid_ds(w, &b.ds, cmd == IPC_SET);
 	else if ((cmd == IPC_INFO || cmd == SEM_INFO) && p->len >= sizeof(b.info))
@@ -601,6 +617,7 @@ const struct hst_kind hst_kind_semctl_arg = {
 	.name = "semctl_arg",
 	.size_fn = semctl_arg_size,
 	.describe = describe_semctl_arg,
+	.on_error = true, /* IPC_SET's */
 };
 
 /* semop's array: at most -s elements unless -v, as strace's print_array. */

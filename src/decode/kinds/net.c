@@ -5,13 +5,11 @@
  * src/core/kinds.h.
  *
  * strace reads a socklen_t both at entry and at exit and prints
- * "[128 => 16]" when they differ.  A kind sees its argument captured once,
- * so the lengths here are the exit values: "[16]".  For the same reason a
- * returned address (accept, recvfrom, getsockname, recvmsg's msg_name) is
- * shown in the length the kernel returned, not the smaller of the two.
- *
- * A returned struct is only captured when the call succeeded, so a failed
- * recvmsg shows the msghdr's address where strace shows {msg_namelen=N}.
+ * "[128 => 16]" when they differ: the lengths are "inout:" kinds, whose
+ * entry bytes the tracer keeps (pieces[0], flagged entry).  recvmsg's
+ * msghdr is one too (msg_namelen=128 => 16), and a failed recvmsg shows
+ * the entry's {msg_namelen=N}, as strace.  A returned address (accept,
+ * recvfrom, getsockname) is shown in the length the kernel returned.
  *
  * Captures run on the ptrace thread; msghdr's (and each of an mmsghdr
  * vector's) follows its pointers (name, iovec array, each iovec's bytes up
@@ -320,21 +318,40 @@ const struct hst_kind hst_kind_socklen = {
 	.describe = describe_socklen,
 };
 
-/* getsockopt's optlen: "[4]" whatever optval is. */
+/*
+ * getsockopt's optlen, whatever optval is: "[4]", "[8 => 4]" when the
+ * kernel changed it, and the entry value when the call failed.
+ */
 static void describe_optlen(struct hst_vw *w, const struct hst_kcall *k,
 			    const struct hst_piece *p, unsigned n)
 {
-	(void)n;
-	if (p->len < sizeof(int)) {
-		hst_vw_ptr(w, k->args[k->arg]);
+	const struct hst_piece *in = n && p[0].entry ? &p[0] : NULL;
+	const struct hst_piece *out = in ? (n > 1 ? &p[1] : NULL) : p;
+	bool has_in = in && in->len >= sizeof(int);
+
+	if (k->failed || !out || out->len < sizeof(int)) {
+		if (has_in)
+			put_int_array1(w, piece_int(in));
+		else
+			hst_vw_ptr(w, k->args[k->arg]);
 		return;
 	}
-	put_int_array1(w, piece_int(p));
+	if (has_in && piece_int(in) != piece_int(out)) {
+		hst_vw_array_begin(w);
+		hst_vw_int(w, piece_int(in));
+		hst_vw_prefix(w, " => ");
+		hst_vw_int(w, piece_int(out));
+		hst_vw_array_end(w);
+		return;
+	}
+	put_int_array1(w, piece_int(out));
 }
 
 const struct hst_kind hst_kind_sockoptlen = {
 	.name = "sockoptlen",
 	.size = sizeof(int),
+	.stash = sizeof(int),
+	.on_error = true,
 	.describe = describe_optlen,
 };
 
@@ -973,19 +990,32 @@ static void put_control(struct hst_vw *w, const struct msghdr *m, const struct h
 	hst_vw_array_end(w);
 }
 
+/*
+ * A msghdr; user_namelen is recvmsg's msg_namelen at entry (or -1): the
+ * name is shown in the smaller of the two lengths, and "128 => 16" when
+ * the kernel changed it.
+ */
 static void put_msghdr(struct hst_vw *w, const struct msghdr *m, uint64_t size,
-		       const struct hst_piece *p, unsigned n, unsigned *i)
+		       const struct hst_piece *p, unsigned n, unsigned *i, int user_namelen)
 {
 	const struct hst_piece *name = NULL;
+	size_t namelen = 0;
 
 	hst_vw_key(w, "msg_name");
 	if (m->msg_name && (int)m->msg_namelen >= (int)sizeof(sa_family_t))
 		name = next_piece(p, n, i, (uintptr_t)m->msg_name);
-	if (name && !name->fault && name->len >= sizeof(sa_family_t))
-		put_sockaddr(w, name->data, name->len);
+	if (name)
+		namelen = user_namelen >= 0 && (size_t)user_namelen < name->len
+				  ? (size_t)user_namelen : name->len;
+	if (name && !name->fault && namelen >= sizeof(sa_family_t))
+		put_sockaddr(w, name->data, namelen);
 	else
 		hst_vw_ptr(w, (uintptr_t)m->msg_name);
 	hst_vw_key(w, "msg_namelen");
+	if (user_namelen >= 0 && user_namelen != (int)m->msg_namelen) {
+		hst_vw_int(w, user_namelen);
+		hst_vw_prefix(w, " => ");
+	}
 	hst_vw_int(w, (int)m->msg_namelen);
 	hst_vw_key(w, "msg_iov");
 	put_iovs(w, m, size, p, n, i);
@@ -1014,7 +1044,7 @@ static void describe_msghdr(struct hst_vw *w, const struct hst_kcall *k, const s
 	}
 	memcpy(&m, p->data, sizeof(m));
 	hst_vw_struct_begin(w);
-	put_msghdr(w, &m, msg_data_size(k), p, n, &i);
+	put_msghdr(w, &m, msg_data_size(k), p, n, &i, -1);
 	hst_vw_struct_end(w);
 }
 
@@ -1028,6 +1058,54 @@ const struct hst_kind hst_kind_msghdr = {
 	.capture = capture_msghdr,
 	.bound = MSGHDR_BOUND,
 	.describe = describe_msghdr,
+};
+
+/*
+ * recvmsg's message: the msghdr as it was at entry (pieces[0], for
+ * msg_namelen's "128 => 16"), then what capture_msghdr read at exit.  A
+ * failed call shows the entry's msg_namelen alone: "{msg_namelen=128}".
+ */
+static void capture_msghdr_recv(struct hst_capctx *c, const struct hst_kcall *k)
+{
+	if (!k->failed)
+		capture_msghdr(c, k);
+}
+
+static void describe_msghdr_recv(struct hst_vw *w, const struct hst_kcall *k,
+				 const struct hst_piece *p, unsigned n)
+{
+	struct msghdr in, m;
+	unsigned i = 1;
+
+	if (!n || !p[0].entry || p[0].len < sizeof(in)) {
+		hst_vw_ptr(w, k->args[k->arg]);
+		return;
+	}
+	memcpy(&in, p[0].data, sizeof(in));
+	if (k->failed) {
+		hst_vw_struct_begin(w);
+		hst_vw_key(w, "msg_namelen");
+		hst_vw_int(w, (int)in.msg_namelen);
+		hst_vw_struct_end(w);
+		return;
+	}
+	if (n < 2 || p[1].fault || p[1].len < sizeof(m)) {
+		hst_vw_ptr(w, k->args[k->arg]);
+		return;
+	}
+	memcpy(&m, p[1].data, sizeof(m));
+	hst_vw_struct_begin(w);
+	put_msghdr(w, &m, msg_data_size(k), p + 1, n - 1, &i, (int)in.msg_namelen);
+	hst_vw_struct_end(w);
+}
+
+const struct hst_kind hst_kind_msghdr_recv = {
+	.name = "msghdr_recv",
+	.capture = capture_msghdr_recv,
+	.bound = MSGHDR_BOUND,
+	.describe = describe_msghdr_recv,
+	.stash = sizeof(struct msghdr),
+	.on_error = true,
 };
 
 /* --- struct mmsghdr vectors ------------------------------------------- */
@@ -1091,7 +1169,7 @@ static void describe_mmsg(struct hst_vw *w, const struct hst_kcall *k, const str
 		hst_vw_struct_begin(w);
 		hst_vw_key(w, "msg_hdr");
 		hst_vw_struct_begin(w);
-		put_msghdr(w, &mm.msg_hdr, recv ? mm.msg_len : UINT64_MAX, p, n, &i);
+		put_msghdr(w, &mm.msg_hdr, recv ? mm.msg_len : UINT64_MAX, p, n, &i, -1);
 		hst_vw_struct_end(w);
 		if (j < done) {
 			hst_vw_key(w, "msg_len");

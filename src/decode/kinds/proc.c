@@ -4,23 +4,27 @@
  * struct rusage, struct rlimit, struct utsname, struct sysinfo, CPU sets,
  * the ids getresuid writes, getrandom's bytes, prctl's arguments by option,
  * arch_prctl's address, gid lists, capability sets, clone3's struct
- * clone_args and numbers written through a pointer ("[24]").  See
- * src/core/kinds.h.
+ * clone_args, numbers written through a pointer ("[24]"), personality,
+ * uids and gids, seccomp's arguments, and the returns strace annotates
+ * ("= 1 (SUID_DUMP_USER)", "= 0 (SCHED_OTHER)").  See src/core/kinds.h.
  *
  * Like every kind, these run on a sink thread (describe, absent) or the
  * ptrace thread (size_fn, capture) and only read the call they are given.
- * clone's kinds read nothing: everything is in the registers, so its line
- * is whole at entry (strace would show parent_tid's value, read at exit).
+ * clone's parent_tid is read at exit, so strace's "parent_tid=[1234]" puts
+ * it and the arguments after it (tls, child_tidptr) in the exit half of the
+ * line; they hide themselves when the flags do not ask for them.
  */
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <linux/seccomp.h>
 
 #include "core/consts.h"
 #include "core/kinds.h"
@@ -66,6 +70,16 @@ static size_t add_flags(char *buf, size_t size, size_t len, const struct hst_cta
 	return len;
 }
 
+/* The bits a flags table names. */
+static uint64_t known_bits(const struct hst_ctab *t)
+{
+	uint64_t bits = 0;
+
+	for (unsigned i = 0; i < t->n; i++)
+		bits |= t->c[i].value;
+	return bits;
+}
+
 /* --- clone -------------------------------------------------------------- */
 
 enum { CLONE_ARG_FLAGS, CLONE_ARG_STACK, CLONE_ARG_PTID, CLONE_ARG_CTID, CLONE_ARG_TLS };
@@ -96,7 +110,9 @@ static void describe_clone_flags(struct hst_vw *w, const struct hst_kcall *k,
 	hst_vw_key(w, "child_stack");
 	hst_vw_ptr(w, k->args[CLONE_ARG_STACK]);
 	hst_vw_key(w, "flags");
-	if (flags || !sig)
+	if (flags && !(flags & known_bits(&hst_ctab_clone_flags)))
+		len = add(buf, sizeof(buf), len, "%#llx /* CLONE_??? */", (unsigned long long)flags);
+	else if (flags || !sig)
 		len = add_flags(buf, sizeof(buf), len, &hst_ctab_clone_flags, flags);
 	if (sig)
 		len = add(buf, sizeof(buf), len, flags ? "|" : "");
@@ -130,23 +146,46 @@ static bool clone_ptid_absent(const struct hst_kcall *k)
 }
 
 /*
- * strace reads parent_tid at exit ("[1234]"); the address is shown here, so
- * the whole line can be rendered at entry, without an exit half.
+ * parent_tid's capture: an empty piece first, so that describe runs (and
+ * writes the key) even when nothing can be read, then the value written.
  */
+static void capture_clone_ptid(struct hst_capctx *c, const struct hst_kcall *k)
+{
+	const void *unused;
+
+	hst_capctx_read(c, k->value, 0, &unused);
+	if (!k->failed)
+		hst_capctx_read(c, k->value, sizeof(int32_t), &unused);
+}
+
+/* "parent_tid=[1234]" (or the pidfd) as written at exit; the address when
+ * the call failed, NULL for none. */
 static void describe_clone_ptid(struct hst_vw *w, const struct hst_kcall *k,
 				const struct hst_piece *p, unsigned n)
 {
-	(void)p;
-	(void)n;
+	int32_t v;
+
 	hst_vw_key(w, "parent_tid");
-	hst_vw_ptr(w, k->args[CLONE_ARG_PTID]);
+	if (n < 2 || p[1].len < sizeof(v)) {
+		hst_vw_ptr(w, k->value);
+		return;
+	}
+	memcpy(&v, p[1].data, sizeof(v));
+	hst_vw_array_begin(w);
+	hst_vw_int(w, v);
+	hst_vw_array_end(w);
 }
 
-/* parent_tid (CLONE_PARENT_SETTID, CLONE_PIDFD). */
+/* parent_tid (CLONE_PARENT_SETTID, CLONE_PIDFD): an out: kind, so the key
+ * is written for NULL and failed calls too. */
 const struct hst_kind hst_kind_clone_ptid = {
 	.name = "clone_ptid",
+	.capture = capture_clone_ptid,
+	.bound = 2 * 16 + 8,
 	.describe = describe_clone_ptid,
 	.absent = clone_ptid_absent,
+	.null_ok = true,
+	.on_error = true,
 };
 
 static bool clone_ctid_absent(const struct hst_kcall *k)
@@ -196,6 +235,8 @@ static void capture_clone3(struct hst_capctx *c, const struct hst_kcall *k)
 
 	if (size < CLONE3_SIZE_VER0 || hst_capctx_read(c, k->args[0], size, &got) < size)
 		return;
+	if (k->failed)
+		return; /* the kernel wrote nothing back */
 	memcpy(&a, got, size);
 	if (a.flags & CLONE_PIDFD_)
 		hst_capctx_read(c, a.pidfd, sizeof(int32_t), &unused);
@@ -208,7 +249,10 @@ static size_t add_clone3_args(char *buf, size_t size, const struct clone3_args *
 	const char *sig = hst_signal_name((int)a->exit_signal);
 	size_t len = add(buf, size, 0, "{flags=");
 
-	len = add_flags(buf, size, len, &hst_ctab_clone3_flags, a->flags);
+	if (a->flags && !(a->flags & known_bits(&hst_ctab_clone3_flags)))
+		len = add(buf, size, len, "%#llx /* CLONE_??? */", (unsigned long long)a->flags);
+	else
+		len = add_flags(buf, size, len, &hst_ctab_clone3_flags, a->flags);
 	if (a->flags & CLONE_PIDFD_)
 		len = add_ptr(buf, size, len, "pidfd", a->pidfd);
 	if (a->flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID))
@@ -262,7 +306,7 @@ static void describe_clone3(struct hst_vw *w, const struct hst_kcall *k, const s
 	}
 	memcpy(&a, p->data, p->len < sizeof(a) ? p->len : sizeof(a));
 	len = add_clone3_args(buf, sizeof(buf), &a);
-	if ((a.flags & (CLONE_PIDFD_ | CLONE_PARENT_SETTID)) && next < n) {
+	if (!k->failed && (a.flags & (CLONE_PIDFD_ | CLONE_PARENT_SETTID)) && next < n) {
 		len = add(buf, sizeof(buf), len, " => {");
 		if (a.flags & CLONE_PIDFD_ && next < n)
 			len = add_written(buf, sizeof(buf), len, "pidfd", &p[next++]);
@@ -276,11 +320,13 @@ static void describe_clone3(struct hst_vw *w, const struct hst_kcall *k, const s
 }
 
 /*
- * clone3's struct clone_args, read at exit with what the call wrote back, so
- * a failed call shows the address (strace shows the struct it read at entry).
+ * clone3's struct clone_args, read at exit with what the call wrote back.
+ * The kernel does not change the struct, so a failed call shows it too, as
+ * strace does from its entry read.
  */
 const struct hst_kind hst_kind_clone3_args = {
 	.name = "clone3_args",
+	.on_error = true,
 	.capture = capture_clone3,
 	.bound = 3 * 16 + sizeof(struct clone3_args) + 2 * 8,
 	.describe = describe_clone3,
@@ -771,37 +817,94 @@ static void put_named(struct hst_vw *w, const struct hst_ctab *t, uint64_t v, co
 		hst_vw_rawf(w, "%#llx /* %s */", (unsigned long long)v, unknown);
 }
 
+#define TASK_COMM_LEN 16
+
+static void put_signal_or_num(struct hst_vw *w, uint64_t v)
+{
+	const char *sig = hst_signal_name((int)v);
+
+	if (sig && v && v <= 64)
+		hst_vw_raw(w, sig);
+	else
+		hst_vw_uint(w, v);
+}
+
+/* PR_SET_NAME's name, as it was at entry: cut at 15 bytes, "..." when no
+ * NUL ends it there (strace's printstr_ex with QUOTE_0_TERMINATED). */
+static void put_prctl_set_name(struct hst_vw *w, const struct hst_kcall *k,
+			       const struct hst_piece *in)
+{
+	const size_t max = TASK_COMM_LEN - 1;
+	size_t len;
+
+	if (!in || in->fault || in->len < max) {
+		hst_vw_ptr(w, k->value);
+		return;
+	}
+	len = strnlen(in->data, max);
+	hst_vw_str(w, in->data, len, len == max);
+}
+
+/* What PR_GET_* wrote through arg2: "comm", [SIGCHLD], [0], [0x...]. */
+static void put_prctl_got(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *out)
+{
+	unsigned option = (unsigned)k->args[0];
+	uint64_t v = 0;
+
+	if (k->failed || !out || out->fault || !out->len) {
+		hst_vw_ptr(w, k->value);
+		return;
+	}
+	if (option == PR_GET_NAME) {
+		hst_vw_str(w, out->data, strnlen(out->data, out->len), false);
+		return;
+	}
+	memcpy(&v, out->data, out->len < sizeof(v) ? out->len : sizeof(v));
+	hst_vw_array_begin(w);
+	if (option == PR_GET_PDEATHSIG)
+		put_signal_or_num(w, (uint32_t)v);
+	else if (option == PR_GET_TID_ADDRESS)
+		hst_vw_ptr(w, v);
+	else
+		hst_vw_int(w, (int32_t)v);
+	hst_vw_array_end(w);
+}
+
+/* arg2 as a pointer: pieces[0] is what it held at entry, then the exit read. */
+static void put_prctl_addr(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			   unsigned n)
+{
+	const struct hst_piece *in = n && p[0].entry ? &p[0] : NULL;
+	const struct hst_piece *out = n > (in ? 1u : 0u) ? &p[in ? 1 : 0] : NULL;
+
+	if (!k->value)
+		hst_vw_ptr(w, 0);
+	else if ((unsigned)k->args[0] == PR_SET_NAME)
+		put_prctl_set_name(w, k, in);
+	else
+		put_prctl_got(w, k, out);
+}
+
 static void describe_prctl_arg(struct hst_vw *w, const struct hst_kcall *k,
 			       const struct hst_piece *p, unsigned n)
 {
-	static const char *const dumpable[] = { "SUID_DUMP_DISABLE", "SUID_DUMP_USER", "SUID_DUMP_ROOT" };
-	uint64_t v = k->args[k->arg];
-	const char *sig;
+	uint64_t v = k->value;
 
-	(void)p;
-	(void)n;
 	switch (prctl_shape(k)) {
 	case PRS_ULONG:
 		hst_vw_uint(w, v);
 		break;
 	case PRS_SIGNAL:
-		sig = hst_signal_name((int)v);
-		if (sig && v <= 64)
-			hst_vw_raw(w, sig);
-		else
-			hst_vw_uint(w, v);
+		put_signal_or_num(w, v);
 		break;
 	case PRS_CAP:
 		put_named(w, &hst_ctab_capability, v, "CAP_???");
 		break;
 	case PRS_DUMPABLE:
-		if (v < 3)
-			hst_vw_raw(w, dumpable[v]);
-		else
-			hst_vw_rawf(w, "%#llx /* SUID_DUMP_??? */", (unsigned long long)v);
+		hst_vw_enum(w, &hst_ctab_suid_dump, v);
 		break;
 	case PRS_ADDR:
-		hst_vw_ptr(w, v);
+		put_prctl_addr(w, k, p, n);
 		break;
 	case PRS_ULONG_HEX3:
 		if (k->arg == 1)
@@ -815,11 +918,165 @@ static void describe_prctl_arg(struct hst_vw *w, const struct hst_kcall *k,
 	}
 }
 
-/* prctl's arg2..arg5: shown, named or left out by option, as strace. */
+/* prctl's arg3..arg5: shown, named or left out by option, as strace. */
 const struct hst_kind hst_kind_prctl_arg = {
 	.name = "prctl_arg",
 	.describe = describe_prctl_arg,
 	.absent = prctl_arg_absent,
+};
+
+/* At exit, what a PR_GET_* option wrote through arg2. */
+static void capture_prctl_arg2(struct hst_capctx *c, const struct hst_kcall *k)
+{
+	const void *unused;
+	size_t len;
+
+	switch ((unsigned)k->args[0]) {
+	case PR_GET_NAME:
+		len = TASK_COMM_LEN;
+		break;
+	case PR_GET_PDEATHSIG:
+	case PR_GET_CHILD_SUBREAPER:
+		len = sizeof(int);
+		break;
+	case PR_GET_TID_ADDRESS:
+		len = sizeof(uint64_t);
+		break;
+	default:
+		return;
+	}
+	hst_capctx_read(c, k->value, len, &unused);
+}
+
+/*
+ * prctl's arg2, the one that may point somewhere: an inout kind, so the
+ * name PR_SET_NAME gives is kept from entry (stash) and what PR_GET_NAME
+ * and the other getters write is read at exit.  For the other options it
+ * is a number (the stash read then finds nothing and is ignored).
+ */
+const struct hst_kind hst_kind_prctl_arg2 = {
+	.name = "prctl_arg2",
+	.capture = capture_prctl_arg2,
+	.bound = 16 + TASK_COMM_LEN,
+	.stash = TASK_COMM_LEN,
+	.null_ok = true,
+	.describe = describe_prctl_arg,
+	.absent = prctl_arg_absent,
+};
+
+/* prctl's return: "1 (SUID_DUMP_USER)" for PR_GET_DUMPABLE, else the number. */
+static void describe_prctl_ret(struct hst_vw *w, const struct hst_kcall *k,
+			       const struct hst_piece *p, unsigned n)
+{
+	const char *name = NULL;
+
+	(void)p;
+	(void)n;
+	hst_vw_int(w, (int64_t)k->value);
+	if ((unsigned)k->args[0] == PR_GET_DUMPABLE)
+		name = hst_ctab_name(&hst_ctab_suid_dump, k->value);
+	if (!name)
+		return;
+	hst_vw_note_begin(w);
+	hst_vw_raw(w, name);
+	hst_vw_note_end(w);
+}
+
+const struct hst_kind hst_kind_prctl_ret = {
+	.name = "prctl_ret",
+	.describe = describe_prctl_ret,
+};
+
+/* --- personality, sched_getscheduler ------------------------------------ */
+
+#define PER_MASK_ 0xffu
+
+/* PER_LINUX|READ_IMPLIES_EXEC: the personality by name, then its flags. */
+static void put_persona(struct hst_vw *w, uint32_t v)
+{
+	hst_vw_enum(w, &hst_ctab_personality_type, v & PER_MASK_);
+	if (!(v & ~PER_MASK_))
+		return;
+	hst_vw_prefix(w, "|");
+	hst_vw_flags(w, &hst_ctab_personality_flags, v & ~PER_MASK_);
+}
+
+/* personality's argument; 0xffffffff (a query) as the number. */
+static void describe_persona(struct hst_vw *w, const struct hst_kcall *k,
+			     const struct hst_piece *p, unsigned n)
+{
+	uint32_t v = (uint32_t)k->value;
+
+	(void)p;
+	(void)n;
+	if (v == 0xffffffffu)
+		hst_vw_hex(w, v);
+	else
+		put_persona(w, v);
+}
+
+const struct hst_kind hst_kind_persona = {
+	.name = "persona",
+	.describe = describe_persona,
+};
+
+/* personality's return, the old persona: "0x400000 (READ_IMPLIES_EXEC...)". */
+static void describe_persona_ret(struct hst_vw *w, const struct hst_kcall *k,
+				 const struct hst_piece *p, unsigned n)
+{
+	(void)p;
+	(void)n;
+	hst_vw_hex(w, k->value);
+	hst_vw_note_begin(w);
+	put_persona(w, (uint32_t)k->value);
+	hst_vw_note_end(w);
+}
+
+const struct hst_kind hst_kind_persona_ret = {
+	.name = "persona_ret",
+	.describe = describe_persona_ret,
+};
+
+/* sched_getscheduler's return: "0 (SCHED_OTHER)"; no note for unknowns. */
+static void describe_policy_ret(struct hst_vw *w, const struct hst_kcall *k,
+				const struct hst_piece *p, unsigned n)
+{
+	const char *name = hst_ctab_name(&hst_ctab_sched_policy, k->value);
+
+	(void)p;
+	(void)n;
+	hst_vw_int(w, (int64_t)k->value);
+	if (!name)
+		return;
+	hst_vw_note_begin(w);
+	hst_vw_raw(w, name);
+	hst_vw_note_end(w);
+}
+
+const struct hst_kind hst_kind_policy_ret = {
+	.name = "policy_ret",
+	.describe = describe_policy_ret,
+};
+
+/* --- ids ---------------------------------------------------------------- */
+
+/* A uid or gid argument: unsigned, but -1 ("no change") as -1, as strace. */
+static void describe_id(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			unsigned n)
+{
+	uint32_t v = (uint32_t)k->value;
+
+	(void)p;
+	(void)n;
+	if (v == UINT32_MAX)
+		hst_vw_int(w, -1);
+	else
+		hst_vw_uint(w, v);
+}
+
+const struct hst_kind hst_kind_id = {
+	.name = "id",
+	.describe = describe_id,
 };
 
 /* --- getgroups, setgroups ----------------------------------------------- */
@@ -1061,4 +1318,267 @@ const struct hst_kind hst_kind_ptr_ref = {
 	.name = "ptr_ref",
 	.size = sizeof(uint64_t),
 	.describe = describe_ptr_out,
+};
+
+/* --- seccomp ------------------------------------------------------------ */
+
+#define SECCOMP_GET_NOTIF_SIZES_ 3 /* older headers lack it */
+
+/* Only SECCOMP_SET_MODE_FILTER's flags are named; others are a hex word. */
+static void describe_seccomp_flags(struct hst_vw *w, const struct hst_kcall *k,
+				   const struct hst_piece *p, unsigned n)
+{
+	(void)p;
+	(void)n;
+	if ((unsigned)k->args[0] == SECCOMP_SET_MODE_FILTER)
+		hst_vw_flags(w, &hst_ctab_seccomp_filter_flags, (uint32_t)k->value);
+	else
+		hst_vw_hex(w, (uint32_t)k->value);
+}
+
+const struct hst_kind hst_kind_seccomp_flags = {
+	.name = "seccomp_flags",
+	.describe = describe_seccomp_flags,
+};
+
+struct seccomp_fprog_ {
+	uint16_t len;
+	uint64_t filter;
+};
+
+/* SECCOMP_SET_MODE_FILTER's {len=N, filter=0x...} (the program itself
+ * only with -v in strace). */
+static void put_seccomp_fprog(struct hst_vw *w, const struct hst_piece *in)
+{
+	struct seccomp_fprog_ f;
+
+	memcpy(&f, in->data, sizeof(f));
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "len");
+	hst_vw_uint(w, f.len);
+	hst_vw_key(w, "filter");
+	hst_vw_ptr(w, f.filter);
+	hst_vw_struct_end(w);
+}
+
+/* SECCOMP_GET_NOTIF_SIZES's three sizes, written at exit. */
+static void put_seccomp_sizes(struct hst_vw *w, const struct hst_piece *out)
+{
+	static const char *const keys[] = { "seccomp_notif", "seccomp_notif_resp",
+					    "seccomp_data" };
+	uint16_t v[3];
+
+	memcpy(v, out->data, sizeof(v));
+	hst_vw_struct_begin(w);
+	for (unsigned i = 0; i < 3; i++) {
+		hst_vw_key(w, keys[i]);
+		hst_vw_uint(w, v[i]);
+	}
+	hst_vw_struct_end(w);
+}
+
+static void describe_seccomp_args(struct hst_vw *w, const struct hst_kcall *k,
+				  const struct hst_piece *p, unsigned n)
+{
+	const struct hst_piece *in = n && p[0].entry ? &p[0] : NULL;
+	const struct hst_piece *out = n > (in ? 1u : 0u) ? &p[in ? 1 : 0] : NULL;
+	unsigned op = (unsigned)k->args[0];
+	uint32_t act;
+
+	if (op == SECCOMP_SET_MODE_FILTER && in && in->len >= sizeof(struct seccomp_fprog_)) {
+		put_seccomp_fprog(w, in);
+	} else if (op == SECCOMP_GET_ACTION_AVAIL && in && in->len >= sizeof(act)) {
+		memcpy(&act, in->data, sizeof(act));
+		hst_vw_array_begin(w);
+		hst_vw_enum(w, &hst_ctab_seccomp_ret_action, act);
+		hst_vw_array_end(w);
+	} else if (op == SECCOMP_GET_NOTIF_SIZES_ && !k->failed && out &&
+		   out->len >= 3 * sizeof(uint16_t)) {
+		put_seccomp_sizes(w, out);
+	} else {
+		hst_vw_ptr(w, k->value);
+	}
+}
+
+static size_t seccomp_args_size(const struct hst_kcall *k)
+{
+	return (unsigned)k->args[0] == SECCOMP_GET_NOTIF_SIZES_ ? 3 * sizeof(uint16_t) : 0;
+}
+
+/*
+ * seccomp's args by operation: the filter program or the action, read at
+ * entry (the stash of this inout kind), or the sizes the kernel writes.
+ */
+const struct hst_kind hst_kind_seccomp_args = {
+	.name = "seccomp_args",
+	.size_fn = seccomp_args_size,
+	.stash = sizeof(struct seccomp_fprog_),
+	.describe = describe_seccomp_args,
+};
+
+/* --- ptrace ------------------------------------------------------------- */
+
+/*
+ * What strace shows of ptrace's pid, addr and data depends on the request:
+ * nothing after PTRACE_TRACEME, only the pid for PTRACE_ATTACH and the
+ * like, a signal for the resuming requests, options for PTRACE_SEIZE, and
+ * at exit what the peeking requests wrote through data ("[0x...]").  Not
+ * done yet (shown as addresses): PTRACE_PEEKUSER's offsetof(struct user,
+ * ...), the NT_* of the regset requests and their iovec, signal masks,
+ * PTRACE_PEEKSIGINFO and the seccomp and syscall-info requests.
+ */
+extern const struct hst_kind hst_kind_siginfo;
+
+#define PTRACE_LISTEN_ 0x4208
+#define PTRACE_INTERRUPT_ 0x4207
+#define PTRACE_SEIZE_ 0x4206
+#define PTRACE_GETSIGMASK_ 0x420a
+#define PTRACE_SETSIGMASK_ 0x420b
+#define PTRACE_SECCOMP_GET_FILTER_ 0x420c
+#define PTRACE_SECCOMP_GET_METADATA_ 0x420d
+#define PTRACE_GET_SYSCALL_INFO_ 0x420e
+#define SIGINFO_BYTES 128
+
+static unsigned ptrace_req(const struct hst_kcall *k)
+{
+	return (unsigned)k->args[0];
+}
+
+/* TRACEME: the request alone; ATTACH and the like: the request and pid. */
+static bool ptrace_only_pid(const struct hst_kcall *k)
+{
+	switch (ptrace_req(k)) {
+	case PTRACE_TRACEME:
+	case PTRACE_ATTACH:
+	case PTRACE_INTERRUPT_:
+	case PTRACE_KILL:
+	case PTRACE_LISTEN_:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool ptrace_pid_absent(const struct hst_kcall *k)
+{
+	return ptrace_req(k) == PTRACE_TRACEME;
+}
+
+static void describe_ptrace_pid(struct hst_vw *w, const struct hst_kcall *k,
+				const struct hst_piece *p, unsigned n)
+{
+	(void)p;
+	(void)n;
+	hst_vw_int(w, (int32_t)k->value);
+}
+
+const struct hst_kind hst_kind_ptrace_pid = {
+	.name = "ptrace_pid",
+	.describe = describe_ptrace_pid,
+	.absent = ptrace_pid_absent,
+};
+
+static void describe_ptrace_addr(struct hst_vw *w, const struct hst_kcall *k,
+				 const struct hst_piece *p, unsigned n)
+{
+	(void)p;
+	(void)n;
+	switch (ptrace_req(k)) {
+	case PTRACE_GETSIGMASK_:
+	case PTRACE_SETSIGMASK_:
+	case PTRACE_SECCOMP_GET_FILTER_:
+	case PTRACE_SECCOMP_GET_METADATA_:
+	case PTRACE_GET_SYSCALL_INFO_:
+		hst_vw_uint(w, k->value);
+		break;
+	default:
+		hst_vw_ptr(w, k->value);
+		break;
+	}
+}
+
+const struct hst_kind hst_kind_ptrace_addr = {
+	.name = "ptrace_addr",
+	.describe = describe_ptrace_addr,
+	.absent = ptrace_only_pid,
+};
+
+/* How many bytes data points to, at exit, for this request (0: none). */
+static size_t ptrace_data_size(const struct hst_kcall *k)
+{
+	switch (ptrace_req(k)) {
+	case PTRACE_PEEKTEXT:
+	case PTRACE_PEEKDATA:
+	case PTRACE_PEEKUSER:
+	case PTRACE_GETEVENTMSG:
+		return k->failed ? 0 : sizeof(uint64_t);
+	case PTRACE_GETSIGINFO:
+		return k->failed ? 0 : SIGINFO_BYTES;
+	case PTRACE_SETSIGINFO:
+		return SIGINFO_BYTES;
+	default:
+		return 0;
+	}
+}
+
+/* An empty piece first, so that describe always runs, then the bytes. */
+static void capture_ptrace_data(struct hst_capctx *c, const struct hst_kcall *k)
+{
+	size_t len = ptrace_data_size(k);
+	const void *unused;
+
+	hst_capctx_read(c, k->value, 0, &unused);
+	if (len && k->value)
+		hst_capctx_read(c, k->value, len, &unused);
+}
+
+static void put_ptrace_word(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *d)
+{
+	uint64_t v;
+
+	memcpy(&v, d->data, sizeof(v));
+	hst_vw_array_begin(w);
+	if (ptrace_req(k) == PTRACE_GETEVENTMSG)
+		hst_vw_uint(w, v);
+	else
+		hst_vw_hex(w, v);
+	hst_vw_array_end(w);
+}
+
+static void describe_ptrace_data(struct hst_vw *w, const struct hst_kcall *k,
+				 const struct hst_piece *p, unsigned n)
+{
+	const struct hst_piece *d = n > 1 && !p[1].fault ? &p[1] : NULL;
+	size_t want = ptrace_data_size(k);
+
+	switch (ptrace_req(k)) {
+	case PTRACE_CONT:
+	case PTRACE_DETACH:
+	case PTRACE_SYSCALL:
+	case PTRACE_SINGLESTEP:
+	case PTRACE_SYSEMU:
+	case PTRACE_SYSEMU_SINGLESTEP:
+		put_signal_or_num(w, k->value);
+		return;
+	case PTRACE_SEIZE_:
+	case PTRACE_SETOPTIONS:
+		hst_vw_flags(w, &hst_ctab_ptrace_options, k->value);
+		return;
+	}
+	if (!d || !want || d->len < want)
+		hst_vw_ptr(w, k->value);
+	else if (want == SIGINFO_BYTES)
+		hst_kind_siginfo.describe(w, k, d, 1);
+	else
+		put_ptrace_word(w, k, d);
+}
+
+const struct hst_kind hst_kind_ptrace_data = {
+	.name = "ptrace_data",
+	.capture = capture_ptrace_data,
+	.bound = 2 * 16 + SIGINFO_BYTES,
+	.describe = describe_ptrace_data,
+	.absent = ptrace_only_pid,
+	.null_ok = true,
+	.on_error = true,
 };

@@ -2,7 +2,8 @@
  * Kinds of the signal calls: a signal number (kill, rt_sigaction), a
  * signal set (rt_sigprocmask, rt_sigpending, rt_sigsuspend), the kernel's
  * struct sigaction, stack_t (sigaltstack), siginfo_t (waitid,
- * rt_sigtimedwait) and rt_sigtimedwait's timeout.  See src/core/kinds.h.
+ * rt_sigtimedwait, rt_sigqueueinfo) and rt_sigtimedwait's return, the
+ * signal taken ("= 10 (SIGUSR1)").  See src/core/kinds.h.
  *
  * Like every kind, these run on a sink thread (describe) or the ptrace
  * thread (size_fn) and only read the call they are given.  Signal names come
@@ -37,7 +38,7 @@ struct kstack {
 static void describe_signo(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
 			   unsigned n)
 {
-	int sig = (int)k->args[k->arg];
+	int sig = (int)k->value;
 	const char *name = hst_signal_name(sig);
 
 	(void)p;
@@ -52,6 +53,27 @@ static void describe_signo(struct hst_vw *w, const struct hst_kcall *k, const st
 const struct hst_kind hst_kind_signo = {
 	.name = "signo",
 	.describe = describe_signo,
+};
+
+/* rt_sigtimedwait's return, the signal taken: "10 (SIGUSR1)". */
+static void describe_signo_ret(struct hst_vw *w, const struct hst_kcall *k,
+			       const struct hst_piece *p, unsigned n)
+{
+	const char *name = hst_signal_name((int)k->value);
+
+	(void)p;
+	(void)n;
+	hst_vw_int(w, (int64_t)k->value);
+	if (!name)
+		return;
+	hst_vw_note_begin(w);
+	hst_vw_raw(w, name);
+	hst_vw_note_end(w);
+}
+
+const struct hst_kind hst_kind_signo_ret = {
+	.name = "signo_ret",
+	.describe = describe_signo_ret,
 };
 
 /*
@@ -221,6 +243,8 @@ static const char *si_code_name(int sig, int code)
 	case SI_ASYNCIO: return "SI_ASYNCIO";
 	case SI_SIGIO: return "SI_SIGIO";
 	case SI_TKILL: return "SI_TKILL";
+	case -7: return "SI_DETHREAD";
+	case -60: return "SI_ASYNCNL";
 	}
 	if (sig == SIGCHLD && code > 0 && code <= CLD_CONTINUED)
 		return cld[code];
@@ -259,6 +283,15 @@ static void put_sigchld(struct hst_vw *w, const siginfo_t *si)
 	put_clock(w, "si_stime", si->si_stime);
 }
 
+/* A sigqueue value, as strace: si_int=1, si_ptr=0x1 (one union). */
+static void put_sigval(struct hst_vw *w, const siginfo_t *si)
+{
+	hst_vw_key(w, "si_int");
+	hst_vw_int(w, si->si_value.sival_int);
+	hst_vw_key(w, "si_ptr");
+	hst_vw_ptr(w, (uint64_t)(uintptr_t)si->si_value.sival_ptr);
+}
+
 /*
  * {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=..., ...} for the codes
  * of kill, sigqueue and children, as strace's printsiginfo; "{}" when the
@@ -290,7 +323,13 @@ static void describe_siginfo(struct hst_vw *w, const struct hst_kcall *k, const 
 		hst_vw_raw(w, code);
 	else
 		hst_vw_int(w, si.si_code);
-	if (si.si_code <= 0 || si.si_signo == SIGCHLD) {
+	if (si.si_code == SI_TIMER) {
+		hst_vw_key(w, "si_timerid");
+		hst_vw_hex(w, (unsigned)si.si_timerid);
+		hst_vw_key(w, "si_overrun");
+		hst_vw_int(w, si.si_overrun);
+		put_sigval(w, &si);
+	} else if (si.si_code <= 0 || si.si_signo == SIGCHLD) {
 		hst_vw_key(w, "si_pid");
 		hst_vw_int(w, si.si_pid);
 		hst_vw_key(w, "si_uid");
@@ -298,15 +337,9 @@ static void describe_siginfo(struct hst_vw *w, const struct hst_kcall *k, const 
 	}
 	if (si.si_signo == SIGCHLD && si.si_code > 0)
 		put_sigchld(w, &si);
-	else if (si.si_code == SI_QUEUE) {
-		hst_vw_key(w, "si_value");
-		hst_vw_struct_begin(w);
-		hst_vw_key(w, "int");
-		hst_vw_int(w, si.si_value.sival_int);
-		hst_vw_key(w, "ptr");
-		hst_vw_ptr(w, (uint64_t)(uintptr_t)si.si_value.sival_ptr);
-		hst_vw_struct_end(w);
-	}
+	else if (si.si_code < 0 && si.si_code != SI_TKILL && si.si_code != SI_TIMER &&
+		 si.si_value.sival_ptr)
+		put_sigval(w, &si);
 	hst_vw_struct_end(w);
 }
 

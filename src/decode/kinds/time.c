@@ -1,8 +1,12 @@
 /*
  * Kinds of clocks and timers: struct timespec (shared: "in:timespec" is any
  * call's timeout), timeval, timezone, itimerval, itimerspec, tms, sigevent,
- * a timer id written back by timer_create, and clock ids.  See
+ * a timer id written back by timer_create, clock ids, the time left of an
+ * interrupted sleep, time(2)'s number and struct timex.  See
  * src/core/kinds.h.
+ *
+ * Dates (time(2)) are formatted in the tracer's local time zone, as strace
+ * does; localtime_r keeps that safe on a sink thread.
  *
  * Like every kind, describe runs on a sink thread and reads only the
  * pieces it is given; a piece shorter than its struct (the tracee's memory
@@ -13,6 +17,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include <sys/times.h>
+#include <sys/timex.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -286,19 +291,13 @@ const struct hst_kind hst_kind_timer_id = {
 	.describe = describe_timer_id,
 };
 
-/* CLOCK_MONOTONIC; an unknown id in hex with a CLOCK_??? comment, as strace. */
+/* CLOCK_MONOTONIC; an unknown id in hex with a CLOCK_??? comment (the table's). */
 static void describe_clockid(struct hst_vw *w, const struct hst_kcall *k,
 			     const struct hst_piece *p, unsigned n)
 {
-	unsigned v = (unsigned)k->args[k->arg];
-	const char *name = hst_ctab_name(&hst_ctab_clock_id, v);
-
 	(void)p;
 	(void)n;
-	if (name)
-		hst_vw_raw(w, name);
-	else
-		hst_vw_rawf(w, "%#x /* CLOCK_??? */", v);
+	hst_vw_enum(w, &hst_ctab_clock_id, (unsigned)k->value);
 }
 
 const struct hst_kind hst_kind_clockid = {
@@ -306,22 +305,184 @@ const struct hst_kind hst_kind_clockid = {
 	.describe = describe_clockid,
 };
 
-/* ITIMER_REAL; an unknown one in hex with an ITIMER_??? comment. */
+/* ITIMER_REAL; as a clock id, the kernel's int, so 32 bits of the register. */
 static void describe_itimer_which(struct hst_vw *w, const struct hst_kcall *k,
 				  const struct hst_piece *p, unsigned n)
 {
-	unsigned v = (unsigned)k->args[k->arg];
-	const char *name = hst_ctab_name(&hst_ctab_itimer_which, v);
-
 	(void)p;
 	(void)n;
-	if (name)
-		hst_vw_raw(w, name);
-	else
-		hst_vw_rawf(w, "%#x /* ITIMER_??? */", v);
+	hst_vw_enum(w, &hst_ctab_itimer_which, (unsigned)k->value);
 }
 
 const struct hst_kind hst_kind_itimer_which = {
 	.name = "itimer_which",
 	.describe = describe_itimer_which,
+};
+
+/* --- sleeping: the time left ------------------------------------------- */
+
+/* What a syscall-exit-stop shows of a call a signal interrupted. */
+static bool interrupted(const struct hst_kcall *k)
+{
+	return k->rval == -512 || k->rval == -513 || k->rval == -514 || /* ERESTART{SYS,NOINTR,NOHAND} */
+	       k->rval == -516;                                          /* ERESTART_RESTARTBLOCK */
+}
+
+/*
+ * nanosleep's rem and clock_nanosleep's remain: the kernel writes them only
+ * when a signal interrupts a relative sleep, so strace shows the time left
+ * then and the address otherwise (nothing read: the address is printed).
+ */
+static void capture_sleep_rem(struct hst_capctx *c, const struct hst_kcall *k)
+{
+	bool relative = k->arg == 1 || k->args[1] == 0; /* clock_nanosleep: no TIMER_ABSTIME */
+	const void *unused;
+
+	if (relative && interrupted(k))
+		hst_capctx_read(c, k->value, sizeof(struct timespec), &unused);
+}
+
+const struct hst_kind hst_kind_sleep_rem = {
+	.name = "sleep_rem",
+	.capture = capture_sleep_rem,
+	.bound = 16 + sizeof(struct timespec),
+	.describe = describe_timespec,
+	.on_error = true,
+};
+
+/* --- time(2) ------------------------------------------------------------ */
+
+/* strace's sprinttime: local time, "" for 0 or a time localtime cannot take. */
+static void format_time(char *buf, size_t size, long long sec)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+
+	buf[0] = 0;
+	if (sec == 0 || !localtime_r(&t, &tm))
+		return;
+	if (!strftime(buf, size, "%FT%T%z", &tm))
+		buf[0] = 0;
+}
+
+/* The number time wrote in brackets, its date in a C comment after it, as strace. */
+static void describe_time_ref(struct hst_vw *w, const struct hst_kcall *k,
+			      const struct hst_piece *p, unsigned n)
+{
+	const int64_t *t = whole(w, p, sizeof(*t));
+	char date[64];
+	int64_t v;
+
+	(void)k;
+	(void)n;
+	if (!t)
+		return;
+	memcpy(&v, t, sizeof(v));
+	format_time(date, sizeof(date), v);
+	hst_vw_array_begin(w);
+	if (date[0])
+		hst_vw_rawf(w, "%lld /* %s */", (long long)v, date);
+	else
+		hst_vw_int(w, v);
+	hst_vw_array_end(w);
+}
+
+const struct hst_kind hst_kind_time_ref = {
+	.name = "time_ref",
+	.size = sizeof(int64_t),
+	.describe = describe_time_ref,
+};
+
+/* time's result with the date as a note: "1764300000 (2025-11-28T00:00:00+0000)". */
+static void describe_time_ret(struct hst_vw *w, const struct hst_kcall *k,
+			      const struct hst_piece *p, unsigned n)
+{
+	char date[64];
+
+	(void)p;
+	(void)n;
+	format_time(date, sizeof(date), (int64_t)k->value);
+	hst_vw_int(w, (int64_t)k->value);
+	hst_vw_note_begin(w);
+	hst_vw_raw(w, date);
+	hst_vw_note_end(w);
+}
+
+const struct hst_kind hst_kind_time_ret = {
+	.name = "time_ret",
+	.describe = describe_time_ret,
+};
+
+/* --- adjtimex, clock_adjtime -------------------------------------------- */
+
+static void put_long(struct hst_vw *w, const char *key, long long v)
+{
+	hst_vw_key(w, key);
+	hst_vw_int(w, v);
+}
+
+/* struct timex as the kernel left it, every field, in strace's order. */
+static void describe_timex(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			   unsigned n)
+{
+	const struct timex *tx = whole(w, p, sizeof(*tx));
+	struct timex v;
+
+	(void)k;
+	(void)n;
+	if (!tx)
+		return;
+	memcpy(&v, tx, sizeof(v));
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "modes");
+	hst_vw_flags(w, &hst_ctab_adjtimex_modes, v.modes);
+	put_long(w, "offset", v.offset);
+	put_long(w, "freq", v.freq);
+	put_long(w, "maxerror", v.maxerror);
+	put_long(w, "esterror", v.esterror);
+	hst_vw_key(w, "status");
+	hst_vw_flags(w, &hst_ctab_adjtimex_status, (unsigned)v.status);
+	put_long(w, "constant", v.constant);
+	put_long(w, "precision", v.precision);
+	put_long(w, "tolerance", v.tolerance);
+	hst_vw_key(w, "time");
+	put_pair(w, v.time.tv_sec, v.time.tv_usec, "tv_usec");
+	put_long(w, "tick", v.tick);
+	put_long(w, "ppsfreq", v.ppsfreq);
+	put_long(w, "jitter", v.jitter);
+	put_long(w, "shift", v.shift);
+	put_long(w, "stabil", v.stabil);
+	put_long(w, "jitcnt", v.jitcnt);
+	put_long(w, "calcnt", v.calcnt);
+	put_long(w, "errcnt", v.errcnt);
+	put_long(w, "stbcnt", v.stbcnt);
+	put_long(w, "tai", v.tai);
+	hst_vw_struct_end(w);
+}
+
+const struct hst_kind hst_kind_timex = {
+	.name = "timex",
+	.size = sizeof(struct timex),
+	.describe = describe_timex,
+};
+
+/* The clock's state: "5 (TIME_ERROR)"; a state without a name bare. */
+static void describe_timex_state(struct hst_vw *w, const struct hst_kcall *k,
+				 const struct hst_piece *p, unsigned n)
+{
+	const char *name = hst_ctab_name(&hst_ctab_adjtimex_state, k->value);
+
+	(void)p;
+	(void)n;
+	hst_vw_int(w, (int64_t)k->value);
+	if (name) {
+		hst_vw_note_begin(w);
+		hst_vw_raw(w, name);
+		hst_vw_note_end(w);
+	}
+}
+
+const struct hst_kind hst_kind_timex_state = {
+	.name = "timex_state",
+	.describe = describe_timex_state,
 };
