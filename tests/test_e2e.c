@@ -1338,11 +1338,35 @@ static bool is_pid(const char *s, size_t n, const struct trace *t)
  */
 static bool keep_time_comments;
 
+/*
+ * A pid written into a string changes the string's length with the number
+ * of its digits (pid 9999, then 10000): after such a string the numbers of
+ * the line (write's count, its return value) become <len>.
+ */
+static void mask_lengths(char *line)
+{
+	char *o = strrchr(line, '"'), *q;
+
+	if (!o)
+		return;
+	q = fmt("%s", ++o); /* the tail grows: rewrite it from a copy */
+	while (*q) {
+		bool word_start = !(isalnum((unsigned char)o[-1]) || o[-1] == '_');
+		if (isdigit((unsigned char)*q) && word_start) {
+			o += sprintf(o, "<len>");
+			q += strspn(q, "0123456789");
+		} else {
+			*o++ = *q++;
+		}
+	}
+	*o = 0;
+}
+
 static char *normalize(const char *s, const struct trace *t)
 {
 	char *o = keep(malloc(strlen(s) * 5 + 16)), *p = o;
 	const char *start = s;
-	bool in_str = false;
+	bool in_str = false, pid_in_str = false;
 
 	while (*s) {
 		bool word_start = s == start || !(isalnum((unsigned char)s[-1]) || s[-1] == '_');
@@ -1376,9 +1400,10 @@ static char *normalize(const char *s, const struct trace *t)
 		} else if (isdigit((unsigned char)*s) && word_start &&
 			   (in_str || (s - start >= 7 && starts_with(s - 7, "si_pid=")))) {
 			size_t n = strspn(s, "0123456789");
-			if (is_pid(s, n, t))
+			if (is_pid(s, n, t)) {
 				p += sprintf(p, "<pid>");
-			else
+				pid_in_str |= in_str;
+			} else
 				p += sprintf(p, "%.*s", (int)n, s);
 			s += n;
 		} else {
@@ -1386,6 +1411,8 @@ static char *normalize(const char *s, const struct trace *t)
 		}
 	}
 	*p = 0;
+	if (pid_in_str)
+		mask_lengths(o);
 	return o;
 }
 
