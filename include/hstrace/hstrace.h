@@ -149,6 +149,25 @@ enum hstrace_output_flags {
 	HSTRACE_OUT_PID_COLUMN = 1u << 1, /* "PID  " before every line, like strace -f -o */
 	HSTRACE_OUT_STATUS = 1u << 2,   /* log: live status line and summary on stderr */
 	HSTRACE_OUT_VERBOSE = 1u << 3,  /* text: unabridged structs and arrays (strace -v) */
+	/*
+	 * text: strings and buffers with a non-printable byte (other than
+	 * \t \n \v \f \r) are printed all in hex, "\x1b\x5b\x31\x6d"
+	 * (strace -x).
+	 */
+	HSTRACE_OUT_HEX = 1u << 4,
+	HSTRACE_OUT_HEX_ALL = 1u << 5,  /* text: every string and buffer in hex (strace -xx) */
+	/*
+	 * Descriptors with what they name (strace -y): read(3</etc/passwd>, ...),
+	 * = 3<socket:[12345]>, <pipe:[1234]>, <anon_inode:[eventfd]>, and a
+	 * directory fd's AT_FDCWD as AT_FDCWD</current/dir>.  The tracer reads
+	 * /proc/TID/fd/N (one readlink per descriptor argument, only when an
+	 * output asks for this) while the tracee is stopped, so a descriptor
+	 * closed right after still shows.  On a log output it records those
+	 * names in the log; on a text output of a recorded log (hstrace_read_log)
+	 * it shows them if the log has them.  Descriptors inside structures
+	 * (poll's, pipe's results) stay plain numbers.
+	 */
+	HSTRACE_OUT_FD_PATHS = 1u << 6,
 };
 
 /* Create a handle.  NULL when out of memory.  Any thread. */

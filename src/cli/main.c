@@ -29,6 +29,8 @@ struct options {
 	bool quiet;
 	bool no_pin;
 	bool verbose;
+	unsigned hex;            /* -x: 1, -xx: 2 */
+	bool fd_paths;           /* -y */
 	bool human;              /* --human, -m human */
 	long spin_us;
 	unsigned workers;
@@ -60,6 +62,11 @@ static void usage(FILE *f)
 		"      --no-follow    trace only the first process\n"
 		"  -s N               show at most N bytes of strings and buffers (default 32)\n"
 		"  -v                 print structs and arrays whole (strace -v)\n"
+		"  -x                 print strings with non-ASCII bytes in hex (\\x1b)\n"
+		"  -xx                print all strings in hex\n"
+		"  -y                 print what file descriptors name: 3</etc/passwd>,\n"
+		"                     4<socket:[1234]>; with --out, recorded in the log\n"
+		"                     (then --read LOG -y shows them)\n"
 		"      --human        one plain sentence per call, with its outcome, and\n"
 		"                     [DANGER] or [warn] before risky ones (see data/modes.tbl)\n"
 		"  -m MODE            output mode: text (strace's format, the default) or human\n"
@@ -125,7 +132,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->strsize = -1;
 	o->spin_us = -1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:p:fs:vqhVm:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:p:fs:vqhVm:xy", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->text_file = optarg; break;
 		case OPT_OUT: o->log_file = optarg; break;
@@ -142,6 +149,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_NO_PIN: o->no_pin = true; break;
 		case OPT_SPIN: o->spin_us = parse_number(optarg, "spin time (--spin, microseconds)", 1000000); break;
 		case 'v': o->verbose = true; break;
+		case 'x': o->hex += o->hex < 2; break;
+		case 'y': o->fd_paths = true; break;
 		case OPT_HUMAN: o->human = true; break;
 		case 'm':
 			if (!strcmp(optarg, "human") || !strcmp(optarg, "text")) {
@@ -247,8 +256,10 @@ static void configure(hstrace_t *t, const struct options *o)
 	check(hstrace_events(t, false), "events");
 	if (o->log_file) {
 		fd = open_output(o->log_file, "log");
-		check(hstrace_output(t, HSTRACE_FMT_LOG, fd, isatty(STDERR_FILENO) ? HSTRACE_OUT_STATUS : 0),
-		      o->log_file);
+		unsigned flags = isatty(STDERR_FILENO) ? HSTRACE_OUT_STATUS : 0;
+		if (o->fd_paths)
+			flags |= HSTRACE_OUT_FD_PATHS;
+		check(hstrace_output(t, HSTRACE_FMT_LOG, fd, flags), o->log_file);
 	}
 	if (text) {
 		unsigned flags = 0;
@@ -259,6 +270,10 @@ static void configure(hstrace_t *t, const struct options *o)
 			flags |= HSTRACE_OUT_PID_COLUMN;
 		if (o->verbose)
 			flags |= HSTRACE_OUT_VERBOSE;
+		if (o->hex)
+			flags |= o->hex > 1 ? HSTRACE_OUT_HEX_ALL : HSTRACE_OUT_HEX;
+		if (o->fd_paths)
+			flags |= HSTRACE_OUT_FD_PATHS;
 		check(hstrace_output(t, o->human ? HSTRACE_FMT_HUMAN : HSTRACE_FMT_TEXT, fd, flags), "output");
 	}
 }

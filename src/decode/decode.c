@@ -54,9 +54,40 @@ static const struct hst_cap *find_cap(const struct hst_raw *raw, unsigned arg)
 {
 	const struct hst_cap *c = hst_raw_first_cap(raw);
 	for (unsigned i = 0; i < raw->ncaps; i++, c = hst_cap_next(c))
-		if (c->arg == arg)
+		if (c->arg == arg && c->kind != HST_CAP_FDPATH)
 			return c;
 	return NULL;
+}
+
+/* -y: what descriptor argument arg (or HST_CAP_ARG_RET) named at the stop. */
+static const struct hst_cap *find_fdpath(const struct hst_raw *raw, unsigned arg)
+{
+	const struct hst_cap *c = hst_raw_first_cap(raw);
+	for (unsigned i = 0; i < raw->ncaps; i++, c = hst_cap_next(c))
+		if (c->arg == arg && c->kind == HST_CAP_FDPATH && c->len)
+			return c;
+	return NULL;
+}
+
+static void decode_fdpath(const struct hst_raw *raw, struct hst_dval *v, struct blob *b)
+{
+	const struct hst_cap *c = find_fdpath(raw, v->arg);
+
+	if (!c)
+		return;
+	v->flags |= HST_DVF_FDPATH;
+	v->off = blob_put(b, hst_cap_data(c), c->len);
+	v->len = c->len;
+}
+
+static void decode_ret_fdpath(const struct hst_raw *raw, struct hst_drec *d, struct blob *b)
+{
+	const struct hst_cap *c = find_fdpath(raw, HST_CAP_ARG_RET);
+
+	if (!c)
+		return;
+	d->ret_path_off = blob_put(b, hst_cap_data(c), c->len);
+	d->ret_path_len = c->len;
 }
 
 static uint16_t cap_flags(const struct hst_cap *c)
@@ -123,7 +154,7 @@ static void decode_pieces(const struct hst_raw *raw, struct hst_dval *v, struct 
 		b->base[b->len++] = 0;
 	v->off = b->len;
 	for (unsigned i = 0; i < raw->ncaps; i++, c = hst_cap_next(c)) {
-		if (c->arg != v->arg)
+		if (c->arg != v->arg || c->kind == HST_CAP_FDPATH)
 			continue;
 		uint32_t hdr[2] = { c->len, c->flags };
 		blob_put(b, hdr, sizeof(hdr));
@@ -194,6 +225,10 @@ static void decode_value(const struct hst_raw *raw, const struct hst_syscall_sig
 	case HST_A_VAL:
 		v->aux = sig->aux[arg];
 		break;
+	case HST_A_FD:
+	case HST_A_DIRFD:
+		decode_fdpath(raw, v, b);
+		break;
 	default:
 		break;
 	}
@@ -224,6 +259,8 @@ static void decode_syscall(const struct hst_raw *raw, struct hst_drec *d, struct
 	for (unsigned i = from; i < to; i++)
 		decode_value(raw, sig, i, &vals[i - from], b);
 	d->nvals = (uint16_t)(to > from ? to - from : 0);
+	if (raw->kind == HST_RAW_SYSCALL_EXIT && sig->ret == HST_R_FD)
+		decode_ret_fdpath(raw, d, b);
 }
 
 size_t hst_decode_record(const struct hst_raw *raw, struct hst_drec *d)

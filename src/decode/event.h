@@ -24,6 +24,7 @@ enum hst_dval_flags {
 	HST_DVF_TRUNC = 1u << 1,   /* bytes (or elements) beyond what is held */
 	HST_DVF_NULL = 1u << 2,    /* the pointer was NULL */
 	HST_DVF_ABSENT = 1u << 3,  /* not rendered (e.g. open mode without O_CREAT) */
+	HST_DVF_FDPATH = 1u << 4,  /* FD/DIRFD: off/len hold what it named (-y) */
 };
 
 struct hst_dval {
@@ -51,6 +52,8 @@ struct hst_drec {
 	int64_t rval;
 	uint32_t blob_off; /* from the start of the record */
 	uint32_t blob_len;
+	uint32_t ret_path_off; /* -y: blob offset of the returned fd's target */
+	uint32_t ret_path_len; /* its length; 0: none captured */
 	/* struct hst_dval vals[nvals]; then the blob */
 };
 

@@ -273,6 +273,9 @@ static int start_sinks(hstrace_t *t)
 			tc.human = o->format == HSTRACE_FMT_HUMAN;
 			tc.pid_column = (o->flags & HSTRACE_OUT_PID_COLUMN) != 0;
 			tc.verbose = (o->flags & HSTRACE_OUT_VERBOSE) != 0;
+			tc.hex = (o->flags & HSTRACE_OUT_HEX_ALL) ? HST_HEX_ALL :
+				 (o->flags & HSTRACE_OUT_HEX) ? HST_HEX_NONASCII : HST_HEX_NONE;
+			tc.fd_paths = (o->flags & HSTRACE_OUT_FD_PATHS) != 0;
 			err = hst_sink_text_start(&o->sink, t->decoded, t->nworkers, text_consumer++, o->fd,
 						  (o->flags & HSTRACE_OUT_COLOR) != 0, &tc);
 		} else {
@@ -333,6 +336,15 @@ static unsigned spin_ns(const hstrace_t *t)
 	return (t->spin_set ? t->spin_us : HST_SPIN_US_DEFAULT) * 1000u;
 }
 
+/* -y: the tracer captures descriptor targets when any output wants them. */
+static bool want_fd_paths(const hstrace_t *t)
+{
+	for (unsigned i = 0; i < t->noutputs; i++)
+		if (t->outputs[i].flags & HSTRACE_OUT_FD_PATHS)
+			return true;
+	return false;
+}
+
 static int start_source(hstrace_t *t, const sigset_t *caller_mask, const struct placement *where)
 {
 	if (t->log_path) {
@@ -345,6 +357,7 @@ static int start_source(hstrace_t *t, const sigset_t *caller_mask, const struct 
 		.path = t->path, .argv = t->argv, .pids = t->pids, .npids = t->npids,
 		.follow = t->follow, .strsize = t->strsize, .ring = t->raw,
 		.child_sigmask = *caller_mask, .spin_ns = where->split ? spin_ns(t) : 0,
+		.fd_paths = want_fd_paths(t),
 	};
 	if (where->split) {
 		cfg.child_cpus_set = true;

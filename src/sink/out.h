@@ -15,6 +15,14 @@ struct hst_out {
 	size_t col;      /* printable columns since the last newline */
 	bool color;
 	bool oom;        /* an append failed; the buffer is unusable */
+	unsigned hex;    /* enum hst_out_hex: strace's -x / -xx for quoting */
+};
+
+enum hst_out_hex {
+	HST_HEX_NONE = 0, /* octal escapes */
+	HST_HEX_NONASCII, /* -x: a string with a byte that is neither printable
+			   * nor \t \n \v \f \r is shown all in \xHH */
+	HST_HEX_ALL,      /* -xx: every string all in \xHH */
 };
 
 void hst_out_init(struct hst_out *o, bool color);
@@ -32,9 +40,16 @@ int hst_out_flush(struct hst_out *o, int fd);
 /*
  * strace's string quoting: "...", with \t \n \v \f \r \" \\ and octal escapes
  * for other non-printable bytes (\0, \33, \177, \303), three digits when the
- * next byte is an octal digit.  Every byte a tracee wrote goes through this
+ * next byte is an octal digit.  With o->hex (-x, -xx) a string is written
+ * as "\x1b\x5b..." instead, under strace's rule above.  Every byte a tracee wrote goes through this
  * before reaching a terminal.
  */
 void hst_out_quote(struct hst_out *o, const char *s, size_t n);
+
+/*
+ * What -y shows between "<" and ">": the same escapes without the quotes,
+ * and '<' and '>' escaped too ("\74", "\76"), as strace does.
+ */
+void hst_out_quote_fdpath(struct hst_out *o, const char *s, size_t n);
 
 #endif

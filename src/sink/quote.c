@@ -126,46 +126,107 @@ static bool is_octal(unsigned char c)
 	return c >= '0' && c <= '7';
 }
 
+/*
+ * strace's -x: one byte that is neither printable ASCII nor one of the
+ * whitespace escapes \t \n \v \f \r turns the whole string into hex.
+ */
+static bool wants_hex(unsigned mode, const char *s, size_t n)
+{
+	if (mode == HST_HEX_ALL)
+		return true;
+	if (mode != HST_HEX_NONASCII)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c > 0x7e || (c < ' ' && (c < '\t' || c > '\r')))
+			return true;
+	}
+	return false;
+}
+
+static void put_hex_bytes(char *p, const char *s, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		p[4 * i] = '\\';
+		p[4 * i + 1] = 'x';
+		p[4 * i + 2] = digits[c >> 4];
+		p[4 * i + 3] = digits[c & 15];
+	}
+}
+
+static const char *simple_escape(unsigned char c)
+{
+	switch (c) {
+	case '"': return "\\\"";
+	case '\\': return "\\\\";
+	case '\f': return "\\f";
+	case '\n': return "\\n";
+	case '\r': return "\\r";
+	case '\t': return "\\t";
+	case '\v': return "\\v";
+	default: return NULL;
+	}
+}
+
+/* Octal, as short as the next byte allows: "\0" but "\0001" before a '1'. */
+static size_t put_octal(char *p, unsigned char c, bool full)
+{
+	size_t k = 0;
+
+	p[k++] = '\\';
+	if (full || c >> 6)
+		p[k++] = (char)('0' + (c >> 6));
+	if (full || c >> 3)
+		p[k++] = (char)('0' + ((c >> 3) & 7));
+	p[k++] = (char)('0' + (c & 7));
+	return k;
+}
+
+/* The escaped bytes of s at o->p + o->len (4 bytes per input byte reserved). */
+static void put_escaped(struct hst_out *o, const char *s, size_t n, const char *extra)
+{
+	if (wants_hex(o->hex, s, n)) {
+		put_hex_bytes(o->p + o->len, s, n);
+		o->len += 4 * n;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *e = simple_escape(c);
+		if (e) {
+			memcpy(o->p + o->len, e, 2);
+			o->len += 2;
+		} else if (c >= ' ' && c < 0x7f && !(extra && strchr(extra, c))) {
+			o->p[o->len++] = (char)c;
+		} else {
+			bool full = i + 1 < n && is_octal((unsigned char)s[i + 1]);
+			o->len += put_octal(o->p + o->len, c, full);
+		}
+	}
+}
+
 void hst_out_quote(struct hst_out *o, const char *s, size_t n)
 {
-	char esc[5];
 	size_t start = o->len;
 
 	/* Worst case 4 output bytes per input byte, plus the quotes. */
 	if (!reserve(o, 4 * n + 2))
 		return;
 	o->p[o->len++] = '"';
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *e = NULL;
-		switch (c) {
-		case '"': e = "\\\""; break;
-		case '\\': e = "\\\\"; break;
-		case '\f': e = "\\f"; break;
-		case '\n': e = "\\n"; break;
-		case '\r': e = "\\r"; break;
-		case '\t': e = "\\t"; break;
-		case '\v': e = "\\v"; break;
-		default: break;
-		}
-		if (e) {
-			memcpy(o->p + o->len, e, 2);
-			o->len += 2;
-		} else if (c >= ' ' && c < 0x7f) {
-			o->p[o->len++] = (char)c;
-		} else {
-			int k = 0;
-			esc[k++] = '\\';
-			bool full = i + 1 < n && is_octal((unsigned char)s[i + 1]);
-			if (full || c >> 6)
-				esc[k++] = (char)('0' + (c >> 6));
-			if (full || c >> 3)
-				esc[k++] = (char)('0' + ((c >> 3) & 7));
-			esc[k++] = (char)('0' + (c & 7));
-			memcpy(o->p + o->len, esc, (size_t)k);
-			o->len += (size_t)k;
-		}
-	}
+	put_escaped(o, s, n, NULL);
 	o->p[o->len++] = '"';
+	o->col += o->len - start;
+}
+
+void hst_out_quote_fdpath(struct hst_out *o, const char *s, size_t n)
+{
+	size_t start = o->len;
+
+	if (!reserve(o, 4 * n))
+		return;
+	put_escaped(o, s, n, "<>");
 	o->col += o->len - start;
 }

@@ -21,6 +21,8 @@ struct hst_text_config {
 	unsigned strsize;  /* -s */
 	bool verbose;      /* -v: unabridged structs and arrays */
 	bool human;        /* sentences (render_human.c) instead of strace's lines */
+	unsigned hex;      /* enum hst_out_hex: -x, -xx */
+	bool fd_paths;     /* -y: "3</etc/passwd>" where the record holds the path */
 };
 
 struct hst_text {

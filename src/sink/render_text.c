@@ -180,13 +180,50 @@ static void put_strv(struct hst_out *o, const struct hst_drec *d, const struct h
 	hst_out_put(o, "]", 1);
 }
 
+/*
+ * -y: "3</etc/passwd>", and "AT_FDCWD</home/me>" for a directory fd.  Like
+ * strace, the kernel's " (deleted)" suffix moves after the bracket:
+ * "8</memfd:x>(deleted)".
+ */
+static void put_fd_path(struct hst_text *t, struct hst_out *o, const char *path, size_t n)
+{
+	static const char deleted[] = " (deleted)";
+	size_t dlen = sizeof(deleted) - 1;
+	bool gone;
+
+	if (!t->cfg.fd_paths || !n)
+		return;
+	gone = n >= dlen && memcmp(path + n - dlen, deleted, dlen) == 0;
+	if (gone)
+		n -= dlen;
+	hst_out_put(o, "<", 1);
+	hst_out_quote_fdpath(o, path, n);
+	hst_out_put(o, ">", 1);
+	if (gone)
+		hst_out_puts(o, "(deleted)");
+}
+
+static void put_fd(struct hst_text *t, struct hst_out *o, const struct hst_drec *d,
+		   const struct hst_dval *v)
+{
+	if (v->type == HST_A_DIRFD && (int)v->v == AT_FDCWD)
+		hst_out_puts(o, "AT_FDCWD");
+	else
+		hst_out_printf(o, "%d", (int)v->v);
+	if (v->flags & HST_DVF_FDPATH)
+		put_fd_path(t, o, hst_drec_blob(d) + v->off, v->len);
+}
+
 static void put_value(struct hst_text *t, struct hst_out *o, const struct hst_drec *d,
 		      const struct hst_dval *v)
 {
 	switch (v->type) {
 	case HST_A_INT:
-	case HST_A_FD:
 		hst_out_printf(o, "%d", (int)v->v);
+		break;
+	case HST_A_FD:
+	case HST_A_DIRFD:
+		put_fd(t, o, d, v);
 		break;
 	case HST_A_LONG:
 		hst_out_printf(o, "%" PRId64, (int64_t)v->v);
@@ -203,12 +240,6 @@ static void put_value(struct hst_text *t, struct hst_out *o, const struct hst_dr
 		break;
 	case HST_A_PTR:
 		put_ptr(o, v->v);
-		break;
-	case HST_A_DIRFD:
-		if ((int)v->v == AT_FDCWD)
-			hst_out_puts(o, "AT_FDCWD");
-		else
-			hst_out_printf(o, "%d", (int)v->v);
 		break;
 	case HST_A_PATH:
 		put_bytes(o, d, v, v->v, SIZE_MAX);
@@ -398,6 +429,7 @@ static void put_return(struct hst_text *t, struct hst_out *o, const struct hst_d
 		put_hex(o, (uint64_t)d->rval);
 	} else {
 		hst_out_printf(o, "%" PRId64, d->rval);
+		put_fd_path(t, o, hst_drec_blob(d) + d->ret_path_off, d->ret_path_len);
 	}
 	hst_out_put(o, "\n", 1);
 }
@@ -616,6 +648,7 @@ void hst_text_finish(struct hst_text *t, struct hst_out *o)
 
 void hst_text_record(struct hst_text *t, const struct hst_drec *d, struct hst_out *o)
 {
+	o->hex = t->cfg.hex; /* the sink owns o; its quoting follows -x */
 	switch (d->kind) {
 	case HST_RAW_SYSCALL_ENTRY:
 		on_entry(t, o, d);

@@ -6,10 +6,14 @@
  * the record reserved in the ring.  Strings of unknown length are read in
  * page-bounded pieces, because process_vm_readv fails a whole piece that
  * crosses into an unmapped page: reading up to the page end first means a
- * string that ends just before a hole is still read.
+ * string that ends just before a hole is still read.  Descriptor targets
+ * (-y) are readlink()s of /proc/TID/fd/N, also straight into the record.
  */
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "core/kinds.h"
 #include "tracer/capture.h"
@@ -373,6 +377,85 @@ size_t hst_capture(struct hst_raw *rec, const struct hst_syscall_sig *sig,
 			break;
 		}
 	}
+	rec->ncaps = (uint16_t)ncaps;
+	return (size_t)(pos - (char *)rec);
+}
+
+/* --- -y: descriptor targets ------------------------------------------- */
+
+/* Whether argument i is a descriptor shown at this stop, and its fd then. */
+static bool fd_arg_here(const struct hst_syscall_sig *sig, unsigned i, bool at_exit)
+{
+	unsigned type = sig->type[i];
+
+	if (type != HST_A_FD && type != HST_A_DIRFD)
+		return false;
+	return (i >= sig->exit_from) == at_exit;
+}
+
+static bool ret_fd_here(const struct hst_raw *rec, const struct hst_syscall_sig *sig, bool at_exit)
+{
+	return at_exit && sig->ret == HST_R_FD && !(rec->flags & HST_RAWF_ERROR) && rec->rval >= 0;
+}
+
+size_t hst_capture_fdpaths_bound(const struct hst_syscall_sig *sig, bool at_exit)
+{
+	size_t each = sizeof(struct hst_cap) + PATH_CAP;
+	size_t n = 0;
+
+	if (!sig)
+		return 0;
+	for (unsigned i = 0; i < sig->nargs; i++)
+		n += fd_arg_here(sig, i, at_exit);
+	if (at_exit && sig->ret == HST_R_FD)
+		n++;
+	return n * each;
+}
+
+/*
+ * One readlink straight into the record; nothing when the descriptor is
+ * not open (strace then prints the bare number).  The link is not
+ * NUL-terminated and at most PATH_CAP bytes.
+ */
+static unsigned cap_fdpath(pid_t tid, char **pos, unsigned arg, int64_t fd)
+{
+	char link[64];
+	struct hst_cap *c;
+	ssize_t n;
+
+	if (fd == AT_FDCWD && arg != HST_CAP_ARG_RET)
+		snprintf(link, sizeof(link), "/proc/%d/cwd", tid);
+	else if (fd >= 0 && fd <= INT32_MAX)
+		snprintf(link, sizeof(link), "/proc/%d/fd/%d", tid, (int)fd);
+	else
+		return 0;
+	c = put_cap(pos, arg, HST_CAP_FDPATH, (uint64_t)fd);
+	n = readlink(link, (char *)(c + 1), PATH_CAP);
+	if (n <= 0)
+		return 0; /* *pos has not moved: the capture is dropped */
+	c->len = (uint32_t)n;
+	end_cap(pos, c);
+	return 1;
+}
+
+size_t hst_capture_fdpaths(struct hst_raw *rec, size_t size, const struct hst_syscall_sig *sig,
+			   bool at_exit)
+{
+	char *pos = (char *)rec + size;
+	unsigned ncaps = rec->ncaps;
+
+	if (!sig)
+		return size;
+	for (unsigned i = 0; i < sig->nargs; i++) {
+		int64_t fd = (int32_t)rec->args[i];
+		if (!fd_arg_here(sig, i, at_exit))
+			continue;
+		if (sig->type[i] == HST_A_FD && fd == AT_FDCWD)
+			continue; /* only a directory fd means the cwd */
+		ncaps += cap_fdpath(rec->tid, &pos, i, fd);
+	}
+	if (ret_fd_here(rec, sig, at_exit))
+		ncaps += cap_fdpath(rec->tid, &pos, HST_CAP_ARG_RET, rec->rval);
 	rec->ncaps = (uint16_t)ncaps;
 	return (size_t)(pos - (char *)rec);
 }

@@ -41,6 +41,17 @@ size_t hst_capture_bound(const struct hst_syscall_sig *sig, bool at_exit, unsign
 size_t hst_capture(struct hst_raw *rec, const struct hst_syscall_sig *sig,
 		   bool at_exit, unsigned strsize, const struct hst_stash *st);
 
+/*
+ * -y: upper bound of the bytes hst_capture_fdpaths() may add for this stop,
+ * and the captures themselves: for every descriptor argument rendered at
+ * this stop (a directory fd's AT_FDCWD names the working directory) and, at
+ * a successful exit of a call returning a descriptor, that descriptor, what
+ * /proc/TID/fd/N links to, appended at size.  Returns the new total size.
+ */
+size_t hst_capture_fdpaths_bound(const struct hst_syscall_sig *sig, bool at_exit);
+size_t hst_capture_fdpaths(struct hst_raw *rec, size_t size, const struct hst_syscall_sig *sig,
+			   bool at_exit);
+
 /* Append a siginfo capture for a signal record; returns the total size. */
 size_t hst_capture_siginfo(struct hst_raw *rec, const void *siginfo, size_t len);
 

@@ -18,7 +18,10 @@
  * record in the ring, capture the argument memory the decoder will need
  * (process_vm_readv, while the tracee is still stopped), commit, restart.
  * No formatting, no allocation, no locks.  A full ring makes the reserve
- * block, which keeps the tracee stopped: backpressure, never loss.
+ * block, which keeps the tracee stopped: backpressure, never loss.  With
+ * -y (cfg.fd_paths), also one readlink of /proc/TID/fd/N per descriptor
+ * argument or returned descriptor, while the tracee is stopped: the fd
+ * may be closed or reused the moment it runs again.  Without -y, no cost.
  *
  * Launch: the program is forked by this thread (so it is this thread's child
  * and its wait status comes to this thread even with __WNOTHREAD), stops
@@ -196,6 +199,26 @@ static unsigned abi_flags(uint32_t arch, uint64_t nr)
 }
 
 
+/* Argument memory, then with -y the descriptors' targets (one readlink each). */
+static size_t capture_bound(const struct hst_tracer *tr, const struct hst_syscall_sig *sig, bool at_exit)
+{
+	size_t n = hst_capture_bound(sig, at_exit, tr->cfg.strsize);
+
+	if (tr->cfg.fd_paths)
+		n += hst_capture_fdpaths_bound(sig, at_exit);
+	return n;
+}
+
+static size_t capture(const struct hst_tracer *tr, struct hst_raw *r, const struct hst_syscall_sig *sig,
+		      bool at_exit, const struct hst_stash *st)
+{
+	size_t size = hst_capture(r, sig, at_exit, tr->cfg.strsize, st);
+
+	if (tr->cfg.fd_paths)
+		size = hst_capture_fdpaths(r, size, sig, at_exit);
+	return size;
+}
+
 static void syscall_entry(struct hst_tracer *tr, struct hst_tracee *t, const struct __ptrace_syscall_info *info)
 {
 	unsigned flags = abi_flags(info->arch, info->entry.nr);
@@ -210,13 +233,13 @@ static void syscall_entry(struct hst_tracer *tr, struct hst_tracee *t, const str
 		t->flags &= ~HST_TRACEE_HIDDEN;
 	if (t->flags & HST_TRACEE_HIDDEN)
 		return;
-	r = record_begin(tr, hst_capture_bound(sig, false, tr->cfg.strsize), HST_RAW_SYSCALL_ENTRY, t);
+	r = record_begin(tr, capture_bound(tr, sig, false), HST_RAW_SYSCALL_ENTRY, t);
 	if (!r)
 		return;
 	r->nr = t->nr;
 	r->flags = (uint16_t)flags;
 	memcpy(r->args, t->args, sizeof(r->args));
-	record_end(tr, r, hst_capture(r, sig, false, tr->cfg.strsize, NULL));
+	record_end(tr, r, capture(tr, r, sig, false, NULL));
 	hst_capture_stash(&t->stash, t->tid, t->args, sig);
 }
 
@@ -231,14 +254,14 @@ static void syscall_exit(struct hst_tracer *tr, struct hst_tracee *t, const stru
 	if (t->flags & HST_TRACEE_HIDDEN)
 		return;
 	sig = hst_record_sig(t->nr, t->raw_flags);
-	r = record_begin(tr, hst_capture_bound(sig, true, tr->cfg.strsize), HST_RAW_SYSCALL_EXIT, t);
+	r = record_begin(tr, capture_bound(tr, sig, true), HST_RAW_SYSCALL_EXIT, t);
 	if (!r)
 		return;
 	r->nr = t->nr;
 	r->flags = t->raw_flags | (info->exit.is_error ? HST_RAWF_ERROR : 0);
 	r->rval = info->exit.rval;
 	memcpy(r->args, t->args, sizeof(r->args));
-	record_end(tr, r, hst_capture(r, sig, true, tr->cfg.strsize, &t->stash));
+	record_end(tr, r, capture(tr, r, sig, true, &t->stash));
 }
 
 static void on_syscall_stop(struct hst_tracer *tr, struct hst_tracee *t)

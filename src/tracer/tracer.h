@@ -27,6 +27,7 @@ struct hst_tracer_config {
 	bool child_cpus_set;     /* launched program: restrict it to child_cpus */
 	cpu_set_t child_cpus;
 	unsigned spin_ns;        /* poll for the next stop this long before sleeping */
+	bool fd_paths;           /* -y: capture what descriptor arguments name */
 };
 
 struct hst_tracer;
