@@ -285,7 +285,7 @@ Test(cli, read_truncated_log)
 Test(cli, unknown_option)
 {
 	assert_one_error(HSTRACE("--bogus", "/bin/true"), "--bogus");
-	assert_one_error(HSTRACE("-Z", "/bin/true"), "-Z");
+	assert_one_error(HSTRACE("-J", "/bin/true"), "-J");
 	assert_one_error(HSTRACE("--colour=sometimes", "/bin/true"), "sometimes");
 }
 

@@ -69,7 +69,8 @@ enum hstrace_error {
 	HSTRACE_E_NO_PROCESS = -10009,    /* -p: no such process */
 	HSTRACE_E_KERNEL = -10010,        /* kernel lacks PTRACE_GET_SYSCALL_INFO (needs 5.3) */
 	HSTRACE_E_LOG_ARCH = -10011,      /* --read: log recorded on another architecture */
-	HSTRACE_E_LAST = -10011,
+	HSTRACE_E_FILTER = -10012,        /* hstrace_filter: bad expression (hstrace_filter_error) */
+	HSTRACE_E_LAST = -10012,
 };
 
 typedef struct hstrace hstrace_t;
@@ -141,6 +142,8 @@ typedef enum hstrace_format {
 	HSTRACE_FMT_LOG,      /* the binary log, readable with hstrace_read_log() */
 	HSTRACE_FMT_HUMAN,    /* one plain sentence per call, with its mode:
 			       * "[DANGER] cat[42] opened /etc/x for writing -> fd 3" */
+	HSTRACE_FMT_JSON,     /* JSON Lines: one object per call, signal and exit */
+	HSTRACE_FMT_SUMMARY,  /* strace -c's table of calls, errors and time, at the end */
 } hstrace_format_t;
 
 /* Flags for hstrace_output(). */
@@ -197,21 +200,21 @@ HSTRACE_API int hstrace_follow(hstrace_t *t, bool follow);
 
 /*
  * Placement of a launched program (the default when two or more CPUs are
- * allowed).  The ptrace thread gets the first allowed CPU to itself and
- * polls for stops (hstrace_spin); the program and the decode and output
- * threads run on the other CPUs.  The program keeps that affinity, threads
- * and children included.  With spinning off, the program shares the ptrace
- * thread's CPU instead (a cross-CPU wake-up per stop is the largest cost on
- * a VM).  Attached processes are never moved.  HSTRACE_E_STATE.
+ * allowed): the program and the ptrace thread share the first allowed CPU
+ * (a cross-CPU wake-up per stop is the largest cost on a VM) and the decode
+ * and output threads run on the others.  With hstrace_spin, the ptrace
+ * thread gets that CPU to itself instead and the program runs on the
+ * others.  The program keeps its affinity, threads and children included.
+ * Attached processes are never moved.  HSTRACE_E_STATE.
  */
 HSTRACE_API int hstrace_pin(hstrace_t *t, bool pin);
 
 /*
- * With placement on, the ptrace thread polls for the next stop for usec
- * microseconds before it sleeps (default 50; 0 never polls).  While the
- * traced program makes syscalls faster than that, the ptrace thread uses a
- * whole CPU, and each stop costs about a third less.  HSTRACE_E_STATE,
- * -EINVAL (over 1 s).
+ * With placement on, make the ptrace thread poll for the next stop for usec
+ * microseconds before it sleeps (default 0: never).  While the traced
+ * program makes syscalls faster than that, the ptrace thread uses a whole
+ * CPU; a stop can cost up to a third less, but not in every run (bench/:
+ * floor-spin against floor-pin).  HSTRACE_E_STATE, -EINVAL (over 1 s).
  */
 HSTRACE_API int hstrace_spin(hstrace_t *t, unsigned usec);
 
@@ -234,6 +237,39 @@ HSTRACE_API int hstrace_string_limit(hstrace_t *t, unsigned n);
  * HSTRACE_E_STATE, -EINVAL (bad format or too many outputs).
  */
 HSTRACE_API int hstrace_output(hstrace_t *t, hstrace_format_t format, int fd, unsigned flags);
+
+/*
+ * Show only what a filter selects, in strace's -e syntax: "trace=SET"
+ * (syscall names, %groups such as %file %network %process %memory, /regex,
+ * all, none; "!" negates, "?name" may match nothing), "status=SET"
+ * (successful failed unfinished unavailable detached), "signal=SET"; a bare
+ * SET is trace=SET.  Repeat to combine.  Applies to text, human and JSON
+ * outputs, the summary and hstrace_next(); a log (HSTRACE_FMT_LOG) keeps
+ * every record the tracer saw.  When hstrace launches the program and the
+ * filter leaves syscalls out, a seccomp filter makes those cost nothing
+ * (hstrace_seccomp).  HSTRACE_E_STATE, HSTRACE_E_FILTER (the reason, naming
+ * the closest known names, from hstrace_filter_error()).
+ */
+HSTRACE_API int hstrace_filter(hstrace_t *t, const char *expr);
+
+/* The one-line reason of the last HSTRACE_E_FILTER, or "". */
+HSTRACE_API const char *hstrace_filter_error(const hstrace_t *t);
+
+/*
+ * Use seccomp-bpf for a filtered trace of a launched program (default on):
+ * the syscalls the filter leaves out never stop the program.  Not possible
+ * with hstrace_pid() (a running process cannot be given a filter): hstrace
+ * then traces everything and filters afterwards.  HSTRACE_E_STATE.
+ */
+HSTRACE_API int hstrace_seccomp(hstrace_t *t, bool enabled);
+
+/* Syscall groups for filters ("desc", "file", ...); NULL past the last. */
+HSTRACE_API const char *hstrace_group_name(unsigned group);
+/* Whether syscall nr is in group. */
+HSTRACE_API bool hstrace_group_has(unsigned group, int nr);
+
+/* Order of the summary's rows: "time" (default), "calls", "errors", "name", "nothing". */
+HSTRACE_API int hstrace_summary_sort(hstrace_t *t, const char *by);
 
 /*
  * Whether hstrace_next() will be called (default true).  Set false when only

@@ -32,6 +32,12 @@ struct options {
 	unsigned hex;            /* -x: 1, -xx: 2 */
 	bool fd_paths;           /* -y */
 	bool human;              /* --human, -m human */
+	bool json;               /* --json, -m json */
+	const char *filters[64]; /* -e, -z, -Z */
+	unsigned nfilters;
+	unsigned summary;        /* -c: 1 (summary only), -C: 2 (and the trace) */
+	const char *sort_by;     /* -S */
+	bool no_seccomp;
 	long spin_us;
 	unsigned workers;
 	long ring_size;
@@ -69,20 +75,51 @@ static void usage(FILE *f)
 		"                     (then --read LOG -y shows them)\n"
 		"      --human        one plain sentence per call, with its outcome, and\n"
 		"                     [DANGER] or [warn] before risky ones (see data/modes.tbl)\n"
-		"  -m MODE            output mode: text (strace's format, the default) or human\n"
+		"      --json         JSON Lines: one object per call, signal and exit\n"
+		"  -m MODE            output mode: text (strace's format, the default), human\n"
+		"                     or json\n"
+		"  -e EXPR            filter, as strace: trace=SET (names, %%groups, /regex,\n"
+		"                     !negation, ?optional), status=SET, signal=SET; a bare\n"
+		"                     SET is trace=SET.  Repeatable.  --list-groups shows\n"
+		"                     the groups\n"
+		"  -z, -Z             only successful (-z) or failed (-Z) calls\n"
+		"      --no-seccomp   with a trace= filter, still stop at every syscall\n"
+		"                     (by default a launched COMMAND stops only at the\n"
+		"                     selected ones, through seccomp-bpf)\n"
+		"  -c                 count calls, errors and time per syscall; print the\n"
+		"                     table at the end instead of the trace\n"
+		"  -C                 like -c, after the trace\n"
+		"  -S SORTBY          sort the -c table by time (default), calls, errors,\n"
+		"                     name or nothing\n"
+		"  -w                 accepted for strace compatibility: -c always measures\n"
+		"                     the time from each call's entry to its exit\n"
 		"      --color=WHEN   colour the text: auto (default: on a terminal, unless\n"
 		"                     NO_COLOR is set), always, never\n"
 		"      --workers N    decode threads (default 1)\n"
 		"      --ring-size N  bytes of the capture ring (default 16M; K, M, G suffixes)\n"
 		"      --no-pin       leave COMMAND and hstrace's threads where the kernel puts them\n"
 		"      --spin USEC    poll for the next stop this long before sleeping\n"
-		"                     (default 50; 0: always sleep).  Needs 2+ CPUs and\n"
-		"                     pinning: COMMAND then runs off the ptrace thread's CPU\n"
+		"                     (default 0: always sleep).  Needs 2+ CPUs and pinning:\n"
+		"                     COMMAND then runs off the ptrace thread's CPU\n"
 		"  -q                 do not print attach/detach messages\n"
 		"  -h, --help         show this help\n"
 		"  -V, --version      show the version\n"
 		"\n"
 		"hstrace exits with COMMAND's exit status.\n");
+}
+
+/* --list-groups: every -e trace=%GROUP with its syscalls. */
+static void list_groups(void)
+{
+	const char *name;
+
+	for (unsigned g = 0; (name = hstrace_group_name(g)); g++) {
+		printf("%%%s:", name);
+		for (int nr = 0; nr < 1024; nr++)
+			if (hstrace_group_has(g, nr))
+				printf(" %s", hstrace_syscall_name(nr));
+		printf("\n");
+	}
 }
 
 static long parse_number(const char *s, const char *what, long max)
@@ -106,7 +143,7 @@ static long parse_number(const char *s, const char *what, long max)
 }
 
 enum { OPT_OUT = 256, OPT_READ, OPT_NO_FOLLOW, OPT_COLOR, OPT_WORKERS, OPT_RING, OPT_NO_PIN, OPT_SPIN,
-       OPT_HUMAN };
+       OPT_HUMAN, OPT_JSON, OPT_NO_SECCOMP, OPT_LIST_GROUPS };
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
@@ -121,6 +158,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "no-pin", no_argument, NULL, OPT_NO_PIN },
 		{ "spin", required_argument, NULL, OPT_SPIN },
 		{ "human", no_argument, NULL, OPT_HUMAN },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
+		{ "list-groups", no_argument, NULL, OPT_LIST_GROUPS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -132,7 +172,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->strsize = -1;
 	o->spin_us = -1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:p:fs:vqhVm:xy", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:p:fs:vqhVm:xye:zZcCS:w", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->text_file = optarg; break;
 		case OPT_OUT: o->log_file = optarg; break;
@@ -152,12 +192,30 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'x': o->hex += o->hex < 2; break;
 		case 'y': o->fd_paths = true; break;
 		case OPT_HUMAN: o->human = true; break;
+		case OPT_JSON: o->json = true; break;
+		case OPT_NO_SECCOMP: o->no_seccomp = true; break;
+		case OPT_LIST_GROUPS: list_groups(); exit(0);
+		case 'e':
+		case 'z':
+		case 'Z':
+			if (o->nfilters == sizeof(o->filters) / sizeof(o->filters[0])) {
+				fprintf(stderr, "hstrace: too many -e options\n");
+				exit(2);
+			}
+			o->filters[o->nfilters++] = c == 'e' ? optarg : c == 'z' ? "status=successful" :
+						    "status=failed";
+			break;
+		case 'c': o->summary = 1; break;
+		case 'C': o->summary = 2; break;
+		case 'S': o->sort_by = optarg; break;
+		case 'w': break;
 		case 'm':
-			if (!strcmp(optarg, "human") || !strcmp(optarg, "text")) {
+			if (!strcmp(optarg, "human") || !strcmp(optarg, "text") || !strcmp(optarg, "json")) {
 				o->human = !strcmp(optarg, "human");
+				o->json = !strcmp(optarg, "json");
 				break;
 			}
-			fprintf(stderr, "hstrace: -m takes text or human, not '%s'\n", optarg);
+			fprintf(stderr, "hstrace: -m takes text, human or json, not '%s'\n", optarg);
 			exit(2);
 		case 's': o->strsize = parse_number(optarg, "string size (-s)", 65536); break;
 		case 'q': o->quiet = true; break;
@@ -254,6 +312,21 @@ static void configure(hstrace_t *t, const struct options *o)
 	if (o->ring_size)
 		check(hstrace_ring_size(t, (size_t)o->ring_size), "--ring-size");
 	check(hstrace_events(t, false), "events");
+	for (unsigned i = 0; i < o->nfilters; i++) {
+		if (hstrace_filter(t, o->filters[i]) < 0) {
+			fprintf(stderr, "hstrace: -e %s: %s\n", o->filters[i], hstrace_filter_error(t));
+			exit(2);
+		}
+	}
+	check(hstrace_seccomp(t, !o->no_seccomp), "--no-seccomp");
+	if (o->nfilters && o->npids && !o->quiet && !o->no_seccomp)
+		fprintf(stderr, "hstrace: note: running processes cannot be given a seccomp filter:"
+			" every syscall stops, and the filter applies afterwards\n");
+	if (o->sort_by && hstrace_summary_sort(t, o->sort_by) < 0) {
+		fprintf(stderr, "hstrace: -S takes time, calls, errors, name or nothing, not '%s'\n",
+			o->sort_by);
+		exit(2);
+	}
 	if (o->log_file) {
 		fd = open_output(o->log_file, "log");
 		unsigned flags = isatty(STDERR_FILENO) ? HSTRACE_OUT_STATUS : 0;
@@ -264,9 +337,13 @@ static void configure(hstrace_t *t, const struct options *o)
 	if (text) {
 		unsigned flags = 0;
 		fd = o->text_file ? open_output(o->text_file, "output file") : STDERR_FILENO;
+		if (o->summary == 1) {
+			check(hstrace_output(t, HSTRACE_FMT_SUMMARY, fd, 0), "-c");
+			return;
+		}
 		if (want_color(o->color, fd))
 			flags |= HSTRACE_OUT_COLOR;
-		if (o->text_file && o->follow && !o->human)
+		if (o->text_file && o->follow && !o->human && !o->json)
 			flags |= HSTRACE_OUT_PID_COLUMN;
 		if (o->verbose)
 			flags |= HSTRACE_OUT_VERBOSE;
@@ -274,7 +351,12 @@ static void configure(hstrace_t *t, const struct options *o)
 			flags |= o->hex > 1 ? HSTRACE_OUT_HEX_ALL : HSTRACE_OUT_HEX;
 		if (o->fd_paths)
 			flags |= HSTRACE_OUT_FD_PATHS;
-		check(hstrace_output(t, o->human ? HSTRACE_FMT_HUMAN : HSTRACE_FMT_TEXT, fd, flags), "output");
+		check(hstrace_output(t, o->json ? HSTRACE_FMT_JSON : o->human ? HSTRACE_FMT_HUMAN : HSTRACE_FMT_TEXT,
+				     fd, flags), "output");
+		/* -C: the table after the trace; it is written when hstrace_wait
+		 * joins it, after the outputs added before it. */
+		if (o->summary == 2)
+			check(hstrace_output(t, HSTRACE_FMT_SUMMARY, fd, 0), "-C");
 	}
 }
 

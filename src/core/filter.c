@@ -28,6 +28,14 @@ bool hst_filter_all_syscalls(const struct hst_filter *f)
 	return true;
 }
 
+bool hst_filter_none(const struct hst_filter *f)
+{
+	for (size_t i = 0; i < sizeof(f->nr) / sizeof(f->nr[0]); i++)
+		if (f->nr[i])
+			return false;
+	return true;
+}
+
 /* --- closest names, for error messages ---------------------------------- */
 
 static unsigned distance(const char *a, const char *b)

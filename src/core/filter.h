@@ -65,5 +65,7 @@ static inline bool hst_filter_signal(const struct hst_filter *f, int sig)
 
 /* True when every syscall is selected (nothing for seccomp to skip). */
 bool hst_filter_all_syscalls(const struct hst_filter *f);
+/* True when no syscall is selected (trace=none: signals and exits only). */
+bool hst_filter_none(const struct hst_filter *f);
 
 #endif

@@ -42,6 +42,7 @@ struct hst_events {
 	struct hst_drec deferred;
 	int has_deferred;
 	int done;
+	const struct hst_filter *filter; /* hstrace_filter, or NULL */
 };
 
 /* --- arena -------------------------------------------------------------- */
@@ -310,6 +311,19 @@ static bool consume(struct hst_events *ev, const struct hst_drec *d)
 	}
 }
 
+/* hstrace_filter(): calls and signals it leaves out are not events. */
+static bool event_selected(const struct hst_events *ev, const struct hst_drec *d)
+{
+	if (!ev->filter)
+		return true;
+	if ((d->kind == HST_RAW_SYSCALL_ENTRY || d->kind == HST_RAW_SYSCALL_EXIT) &&
+	    !(d->flags & (HST_RAWF_I386 | HST_RAWF_X32)))
+		return hst_filter_syscall(ev->filter, d->nr);
+	if (d->kind == HST_RAW_SIGNAL)
+		return hst_filter_signal(ev->filter, d->nr);
+	return true;
+}
+
 const hstrace_call_t *hst_events_next(struct hst_events *ev)
 {
 	const struct hst_drec *d;
@@ -327,19 +341,23 @@ const hstrace_call_t *hst_events_next(struct hst_events *ev)
 			ev->done = 1;
 			break;
 		}
+		if (!event_selected(ev, d))
+			continue;
 		if (consume(ev, d))
 			return &ev->call;
 	}
 	return NULL;
 }
 
-int hst_events_create(struct hst_events **out, struct hst_ring **rings, unsigned n, unsigned consumer)
+int hst_events_create(struct hst_events **out, struct hst_ring **rings, unsigned n, unsigned consumer,
+		      const struct hst_filter *filter)
 {
 	struct hst_events *ev = calloc(1, sizeof(*ev));
 
 	if (!ev)
 		return -ENOMEM;
 	ev->merge = (struct hst_merge){ rings, n, consumer, 0 };
+	ev->filter = filter;
 	if (hst_tidmap_init(&ev->tids, sizeof(struct pending)) < 0) {
 		free(ev);
 		return -ENOMEM;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +30,8 @@
 #include "decode/decode.h"
 #include "decode/modes.h"
 #include "lib/lib.h"
+#include "sink/summary.h"
+#include "tracer/seccomp.h"
 #include "tracer/tracer.h"
 
 #define DEFAULT_RING (16u << 20)
@@ -40,6 +43,7 @@ HSTRACE_API hstrace_t *hstrace_new(void)
 	if (!t)
 		return NULL;
 	t->follow = true;
+	hst_filter_init(&t->filter);
 	t->events = true;
 	t->ring_size = DEFAULT_RING;
 	t->strsize = DEFAULT_STRSIZE;
@@ -142,11 +146,60 @@ HSTRACE_API int hstrace_output(hstrace_t *t, hstrace_format_t format, int fd, un
 {
 	if (t->state != HST_NEW)
 		return HSTRACE_E_STATE;
-	if (t->noutputs >= HST_MAX_OUTPUTS || (format != HSTRACE_FMT_TEXT && format != HSTRACE_FMT_LOG &&
-						 format != HSTRACE_FMT_HUMAN) ||
+	if (t->noutputs >= HST_MAX_OUTPUTS || format < HSTRACE_FMT_TEXT || format > HSTRACE_FMT_SUMMARY ||
 	    fd < 0)
 		return -EINVAL;
 	t->outputs[t->noutputs++] = (struct hst_output){ format, fd, flags, NULL };
+	return 0;
+}
+
+HSTRACE_API int hstrace_filter(hstrace_t *t, const char *expr)
+{
+	if (t->state != HST_NEW)
+		return HSTRACE_E_STATE;
+	t->filter_err[0] = '\0';
+	if (!expr || hst_filter_add(&t->filter, expr, t->filter_err, sizeof(t->filter_err)) < 0) {
+		if (!expr)
+			snprintf(t->filter_err, sizeof(t->filter_err), "no filter expression");
+		return HSTRACE_E_FILTER;
+	}
+	t->filtered = true;
+	return 0;
+}
+
+HSTRACE_API const char *hstrace_filter_error(const hstrace_t *t)
+{
+	return t->filter_err;
+}
+
+HSTRACE_API int hstrace_seccomp(hstrace_t *t, bool enabled)
+{
+	if (t->state != HST_NEW)
+		return HSTRACE_E_STATE;
+	t->no_seccomp = !enabled;
+	return 0;
+}
+
+HSTRACE_API const char *hstrace_group_name(unsigned group)
+{
+	return group < hst_ngroups ? hst_group_names[group] : NULL;
+}
+
+HSTRACE_API bool hstrace_group_has(unsigned group, int nr)
+{
+	return group < hst_ngroups && nr >= 0 && (unsigned)nr < hst_nsyscalls &&
+	       (hst_syscall_groups[nr] >> group) & 1;
+}
+
+HSTRACE_API int hstrace_summary_sort(hstrace_t *t, const char *by)
+{
+	int sort = by ? hst_summary_sort_parse(by) : -1;
+
+	if (t->state != HST_NEW)
+		return HSTRACE_E_STATE;
+	if (sort < 0)
+		return -EINVAL;
+	t->summary_sort = sort;
 	return 0;
 }
 
@@ -222,8 +275,8 @@ static unsigned count_outputs(const hstrace_t *t, hstrace_format_t format)
 static int make_rings(hstrace_t *t)
 {
 	unsigned text = count_outputs(t, HSTRACE_FMT_TEXT) + count_outputs(t, HSTRACE_FMT_HUMAN) +
-			(t->events ? 1 : 0);
-	unsigned logs = count_outputs(t, HSTRACE_FMT_LOG);
+			count_outputs(t, HSTRACE_FMT_JSON) + (t->events ? 1 : 0);
+	unsigned logs = count_outputs(t, HSTRACE_FMT_LOG) + count_outputs(t, HSTRACE_FMT_SUMMARY);
 	int err;
 
 	/* Nobody reads decoded records: no workers at all (--out alone). */
@@ -261,6 +314,18 @@ static void fill_meta(hstrace_t *t, struct hst_log_meta *m)
 	m->strsize = t->strsize;
 }
 
+/* CLOCK_REALTIME - CLOCK_MONOTONIC: now, or when a read log was recorded. */
+static int64_t clock_offset(const hstrace_t *t)
+{
+	struct timespec real, mono;
+
+	if (t->log_path && t->meta.clock_real_ns)
+		return (int64_t)t->meta.clock_real_ns - (int64_t)t->meta.clock_mono_ns;
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000 + (real.tv_nsec - mono.tv_nsec);
+}
+
 static int start_sinks(hstrace_t *t)
 {
 	struct hst_text_config tc = { .strsize = t->strsize };
@@ -269,8 +334,14 @@ static int start_sinks(hstrace_t *t)
 
 	for (unsigned i = 0; i < t->noutputs && !err; i++) {
 		struct hst_output *o = &t->outputs[i];
-		if (o->format == HSTRACE_FMT_TEXT || o->format == HSTRACE_FMT_HUMAN) {
+		if (o->format == HSTRACE_FMT_SUMMARY) {
+			err = hst_sink_summary_start(&o->sink, t->raw, log_consumer++, o->fd, t->summary_sort,
+						     t->filtered ? &t->filter : NULL);
+		} else if (o->format != HSTRACE_FMT_LOG) {
 			tc.human = o->format == HSTRACE_FMT_HUMAN;
+			tc.json = o->format == HSTRACE_FMT_JSON;
+			tc.filter = t->filtered ? &t->filter : NULL;
+			tc.clock_offset_ns = clock_offset(t);
 			tc.pid_column = (o->flags & HSTRACE_OUT_PID_COLUMN) != 0;
 			tc.verbose = (o->flags & HSTRACE_OUT_VERBOSE) != 0;
 			tc.hex = (o->flags & HSTRACE_OUT_HEX_ALL) ? HST_HEX_ALL :
@@ -287,7 +358,8 @@ static int start_sinks(hstrace_t *t)
 		}
 	}
 	if (!err && t->events)
-		err = hst_events_create(&t->ev, t->decoded, t->nworkers, text_consumer);
+		err = hst_events_create(&t->ev, t->decoded, t->nworkers, text_consumer,
+					t->filtered ? &t->filter : NULL);
 	return err;
 }
 
@@ -328,8 +400,12 @@ struct placement {
 	cpu_set_t caller, tracer, pipeline, tracee;
 };
 
-/* Default hst_tracer_config.spin_ns when placement splits the CPUs (bench/). */
-#define HST_SPIN_US_DEFAULT 50
+/*
+ * Spinning is off by default: on the project's VM it won 30% in some bench
+ * runs and lost in others (forks32 always), and it costs a whole CPU
+ * (docs/ARCHITECTURE.md, "Placement and wake-ups").
+ */
+#define HST_SPIN_US_DEFAULT 0
 
 static unsigned spin_ns(const hstrace_t *t)
 {
@@ -345,6 +421,23 @@ static bool want_fd_paths(const hstrace_t *t)
 	return false;
 }
 
+/*
+ * A filtered launch stops only at the selected calls (seccomp.h), plus
+ * execve and execveat, which the tracer must see to show the program from
+ * its first exec on (they are not recorded unless selected).
+ */
+static int build_seccomp(hstrace_t *t)
+{
+	struct hst_filter f;
+
+	if (!t->filtered || t->no_seccomp || !t->argc || hst_filter_all_syscalls(&t->filter))
+		return 0;
+	f = t->filter;
+	f.nr[__NR_execve / 64] |= 1ull << (__NR_execve % 64);
+	f.nr[__NR_execveat / 64] |= 1ull << (__NR_execveat % 64);
+	return hst_seccomp_build(&f, &t->seccomp);
+}
+
 static int start_source(hstrace_t *t, const sigset_t *caller_mask, const struct placement *where)
 {
 	if (t->log_path) {
@@ -354,6 +447,9 @@ static int start_source(hstrace_t *t, const sigset_t *caller_mask, const struct 
 		return err;
 	}
 	struct hst_tracer_config cfg = {
+		.filter = t->filtered ? &t->filter : NULL,
+		.seccomp = t->seccomp.filter ? &t->seccomp : NULL,
+		.no_new_privs = geteuid() != 0,
 		.path = t->path, .argv = t->argv, .pids = t->pids, .npids = t->npids,
 		.follow = t->follow, .strsize = t->strsize, .ring = t->raw,
 		.child_sigmask = *caller_mask, .spin_ns = where->split ? spin_ns(t) : 0,
@@ -438,7 +534,9 @@ HSTRACE_API int hstrace_start(hstrace_t *t)
 	err = check_target(t);
 	if (err < 0)
 		return err;
-	err = make_rings(t);
+	err = build_seccomp(t);
+	if (err == 0)
+		err = make_rings(t);
 	if (err < 0)
 		goto fail;
 	plan_placement(t, &where);
@@ -556,6 +654,7 @@ HSTRACE_API void hstrace_free(hstrace_t *t)
 	free(t->path);
 	free(t->pids);
 	free(t->log_path);
+	hst_seccomp_free(&t->seccomp);
 	free(t);
 }
 
@@ -574,6 +673,7 @@ static const char *const own_errors[] = {
 	"no such process",
 	"the kernel lacks PTRACE_GET_SYSCALL_INFO (Linux 5.3 or later is needed)",
 	"log was recorded on another architecture",
+	"bad filter expression",
 };
 
 HSTRACE_API const char *hstrace_strerror(int err)

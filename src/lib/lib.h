@@ -11,6 +11,10 @@
 
 #include <hstrace/hstrace.h>
 
+#include <linux/filter.h>
+
+#include "core/filter.h"
+
 #include "core/log.h"
 #include "sink/sinks.h"
 
@@ -48,6 +52,12 @@ struct hstrace {
 	unsigned strsize;
 	struct hst_output outputs[HST_MAX_OUTPUTS];
 	unsigned noutputs;
+	struct hst_filter filter;   /* hstrace_filter; everything by default */
+	bool filtered;
+	bool no_seccomp;
+	int summary_sort;           /* enum hst_summary_sort */
+	struct sock_fprog seccomp;  /* built at start for a filtered launch */
+	char filter_err[256];
 	/* pipeline */
 	struct hst_ring *raw;
 	struct hst_ring *decoded[HST_MAX_WORKERS];
@@ -69,7 +79,8 @@ struct hstrace {
 };
 
 /* events.c: the hstrace_next() consumer. */
-int hst_events_create(struct hst_events **out, struct hst_ring **rings, unsigned n, unsigned consumer);
+int hst_events_create(struct hst_events **out, struct hst_ring **rings, unsigned n, unsigned consumer,
+		      const struct hst_filter *filter);
 const hstrace_call_t *hst_events_next(struct hst_events *ev);
 void hst_events_detach(struct hst_events *ev);
 void hst_events_free(struct hst_events *ev);

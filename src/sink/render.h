@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 
+#include "core/filter.h"
 #include "decode/event.h"
 #include "sink/out.h"
 #include "sink/tidmap.h"
@@ -21,6 +22,9 @@ struct hst_text_config {
 	unsigned strsize;  /* -s */
 	bool verbose;      /* -v: unabridged structs and arrays */
 	bool human;        /* sentences (render_human.c) instead of strace's lines */
+	bool json;         /* JSON Lines (render_json.c) instead of strace's lines */
+	int64_t clock_offset_ns;  /* CLOCK_REALTIME - CLOCK_MONOTONIC when tracing began */
+	const struct hst_filter *filter; /* which calls and signals to show; NULL: all */
 	unsigned hex;      /* enum hst_out_hex: -x, -xx */
 	bool fd_paths;     /* -y: "3</etc/passwd>" where the record holds the path */
 };
@@ -58,6 +62,18 @@ void hst_human_free(struct hst_human *h);
 void hst_human_record(struct hst_human *h, const struct hst_drec *d, struct hst_out *o);
 /* The stream ended: calls still waiting for their exit are shown as such. */
 void hst_human_finish(struct hst_human *h, struct hst_out *o);
+
+/*
+ * JSON Lines (--json, HSTRACE_FMT_JSON): one object per call once it
+ * returned, and per signal, exit and kill; render_json.c describes the
+ * fields.  One renderer per sink thread.
+ */
+struct hst_json;
+
+int hst_json_new(struct hst_json **out, const struct hst_text_config *cfg);
+void hst_json_free(struct hst_json *j);
+void hst_json_record(struct hst_json *j, const struct hst_drec *d, struct hst_out *o);
+void hst_json_finish(struct hst_json *j, struct hst_out *o);
 
 /*
  * Every reference of data/human.tbl names an argument of its syscall (or

@@ -19,8 +19,10 @@
 #include <unistd.h>
 
 #include "core/ring.h"
+#include "sink/calls.h"
 #include "sink/out.h"
 #include "sink/sinks.h"
+#include "sink/summary.h"
 
 #define FLUSH_BYTES (64u * 1024u)
 
@@ -60,6 +62,10 @@ struct hst_sink {
 	const struct renderer *renderer;
 	struct hst_text text;
 	struct hst_human *human;
+	struct hst_json *json;
+	const struct hst_filter *filter;
+	struct hst_calls gate;    /* status filter: whole calls, then rendered */
+	bool gated;
 	struct hst_out out;
 	/* log */
 	struct hst_ring *raw;
@@ -68,6 +74,8 @@ struct hst_sink {
 	struct hst_log_writer *writer;
 	uint64_t processes;
 	uint64_t last_status_ns;
+	/* summary (also reads the raw ring) */
+	struct hst_summary *summary;
 };
 
 /* --- text --------------------------------------------------------------- */
@@ -101,8 +109,83 @@ static void human_finish(struct hst_sink *s)
 	hst_human_finish(s->human, &s->out);
 }
 
+static void json_record(struct hst_sink *s, const struct hst_drec *d)
+{
+	hst_json_record(s->json, d, &s->out);
+}
+
+static void json_finish(struct hst_sink *s)
+{
+	hst_json_finish(s->json, &s->out);
+}
+
 static const struct renderer strace_renderer = { strace_record, strace_finish };
 static const struct renderer human_renderer = { human_record, human_finish };
+static const struct renderer json_renderer = { json_record, json_finish };
+
+/*
+ * Filters (-e trace=, signal=, status=).  Calls and signals not selected are
+ * dropped here; with a status filter, calls go through calls.c so that a
+ * call is rendered (entry and exit back to back) only once its outcome is
+ * known, as strace -z/-Z print only whole calls.
+ */
+static bool status_selected(const struct hst_filter *f, const struct hst_drec *exit)
+{
+	if (!exit)
+		return f->status & HST_STATUS_UNFINISHED;
+	if ((exit->flags & HST_RAWF_ERROR) || exit->rval < 0)
+		return f->status & HST_STATUS_FAILED;
+	return f->status & HST_STATUS_SUCCESSFUL;
+}
+
+static void gate_call(void *arg, const struct hst_drec *entry, const struct hst_drec *exit)
+{
+	struct hst_sink *s = arg;
+
+	if (!status_selected(s->filter, exit))
+		return;
+	s->renderer->record(s, entry);
+	if (exit)
+		s->renderer->record(s, exit);
+}
+
+static void gate_other(void *arg, const struct hst_drec *d)
+{
+	struct hst_sink *s = arg;
+	s->renderer->record(s, d);
+}
+
+static const struct hst_calls_ops gate_ops = { gate_call, gate_other };
+
+static bool selected(const struct hst_sink *s, const struct hst_drec *d)
+{
+	const struct hst_filter *f = s->filter;
+
+	if (!f)
+		return true;
+	switch (d->kind) {
+	case HST_RAW_SYSCALL_ENTRY:
+	case HST_RAW_SYSCALL_EXIT:
+		/* i386/x32 numbers are other calls: shown unless nothing is traced. */
+		if (d->flags & (HST_RAWF_I386 | HST_RAWF_X32))
+			return !f->trace_set || !hst_filter_none(f);
+		return hst_filter_syscall(f, d->nr);
+	case HST_RAW_SIGNAL:
+		return hst_filter_signal(f, d->nr);
+	default:
+		return true;
+	}
+}
+
+static void render(struct hst_sink *s, const struct hst_drec *d)
+{
+	if (!selected(s, d))
+		return;
+	if (s->gated)
+		hst_calls_record(&s->gate, d);
+	else
+		s->renderer->record(s, d);
+}
 
 static int text_flush(struct hst_sink *s)
 {
@@ -129,11 +212,13 @@ static void *text_main(void *arg)
 		}
 		if (!d)
 			break;
-		s->renderer->record(s, d);
+		render(s, d);
 		if (s->out.len >= FLUSH_BYTES && (s->err = text_flush(s)) < 0)
 			break;
 	}
 	if (s->err == 0) {
+		if (s->gated)
+			hst_calls_finish(&s->gate);
 		s->renderer->finish(s);
 		s->err = text_flush(s);
 	}
@@ -153,12 +238,20 @@ int hst_sink_text_start(struct hst_sink **out, struct hst_ring **rings, unsigned
 	s->fd = fd;
 	s->merge = (struct hst_merge){ rings, n, consumer, 0 };
 	hst_out_init(&s->out, color);
-	s->renderer = cfg->human ? &human_renderer : &strace_renderer;
+	s->renderer = cfg->json ? &json_renderer : cfg->human ? &human_renderer : &strace_renderer;
+	s->filter = cfg->filter;
 	err = hst_text_init(&s->text, cfg);
 	if (err < 0)
 		goto fail_text;
 	if (cfg->human && (err = hst_human_new(&s->human, cfg)) < 0)
 		goto fail_human;
+	if (cfg->json && (err = hst_json_new(&s->json, cfg)) < 0)
+		goto fail_json;
+	s->gated = cfg->filter && cfg->filter->status != HST_STATUS_ALL;
+	if (s->gated && hst_calls_init(&s->gate, &gate_ops, s) < 0) {
+		err = -ENOMEM;
+		goto fail_gate;
+	}
 	err = -pthread_create(&s->thread, NULL, text_main, s);
 	if (err < 0)
 		goto fail_thread;
@@ -166,6 +259,11 @@ int hst_sink_text_start(struct hst_sink **out, struct hst_ring **rings, unsigned
 	return 0;
 
 fail_thread:
+	if (s->gated)
+		hst_calls_free(&s->gate);
+fail_gate:
+	hst_json_free(s->json);
+fail_json:
 	hst_human_free(s->human);
 fail_human:
 	hst_text_free(&s->text);
@@ -277,17 +375,83 @@ fail_writer:
 	return err;
 }
 
+/* --- summary -------------------------------------------------------------- */
+
+/*
+ * The -c table needs only the records' headers, so like the log sink it
+ * reads the raw ring: counting costs no decoding.  The table is written by
+ * hst_sink_join, so that it follows a trace written to the same fd.
+ */
+static void *summary_main(void *arg)
+{
+	struct hst_sink *s = arg;
+	const struct hst_filter *f = s->filter;
+	const struct hst_raw *r;
+	size_t len;
+
+	while ((r = hst_ring_next_mc(s->raw, s->consumer, &len))) {
+		if ((r->kind == HST_RAW_SYSCALL_ENTRY || r->kind == HST_RAW_SYSCALL_EXIT) && f &&
+		    !hst_filter_syscall(f, r->nr))
+			continue;
+		hst_summary_add(s->summary, r->kind, r->tid, r->nr, r->ts_ns, r->flags, r->rval);
+	}
+	return NULL;
+}
+
+int hst_sink_summary_start(struct hst_sink **out, struct hst_ring *raw, unsigned consumer, int fd,
+			   int sort, const struct hst_filter *filter)
+{
+	struct hst_sink *s = calloc(1, sizeof(*s));
+	int err = -ENOMEM;
+
+	if (!s)
+		return -ENOMEM;
+	s->raw = raw;
+	s->consumer = consumer;
+	s->fd = fd;
+	s->filter = filter;
+	hst_out_init(&s->out, false);
+	s->summary = malloc(sizeof(*s->summary));
+	if (!s->summary || hst_summary_init(s->summary, sort) < 0)
+		goto fail;
+	err = -pthread_create(&s->thread, NULL, summary_main, s);
+	if (err == 0) {
+		*out = s;
+		return 0;
+	}
+	hst_summary_free(s->summary);
+fail:
+	free(s->summary);
+	hst_out_free(&s->out);
+	free(s);
+	return err;
+}
+
 int hst_sink_join(struct hst_sink *s, uint64_t *bytes_written)
 {
 	int err;
 
 	pthread_join(s->thread, NULL);
+	if (s->summary) {
+		/* Written here, not by its thread: after the outputs joined before. */
+		hst_summary_print(s->summary, &s->out);
+		s->bytes = s->out.len;
+		s->err = hst_out_flush(&s->out, s->fd);
+	}
 	err = s->err;
 	if (bytes_written)
 		*bytes_written += s->bytes;
 	if (!s->raw) {
 		hst_human_free(s->human);
+		hst_json_free(s->json);
+		if (s->gated)
+			hst_calls_free(&s->gate);
 		hst_text_free(&s->text);
+		hst_out_free(&s->out);
+	}
+	if (s->summary) {
+		hst_summary_free(s->summary);
+		free(s->summary);
 		hst_out_free(&s->out);
 	}
 	free(s);

@@ -52,6 +52,13 @@ struct hst_log_sink_config {
 int hst_sink_log_start(struct hst_sink **out, struct hst_ring *raw, unsigned consumer,
 		       const struct hst_log_sink_config *cfg);
 
+/*
+ * The -c summary: counts the raw ring's records (filtered syscalls only)
+ * and writes strace's table to fd at the end.  sort: enum hst_summary_sort.
+ */
+int hst_sink_summary_start(struct hst_sink **out, struct hst_ring *raw, unsigned consumer, int fd,
+			   int sort, const struct hst_filter *filter);
+
 /* Wait for the sink to finish.  Returns 0 or its first write error; frees. */
 int hst_sink_join(struct hst_sink *s, uint64_t *bytes_written);
 

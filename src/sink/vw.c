@@ -9,6 +9,7 @@
 
 #include "core/systable.h"
 #include "decode/event.h"
+#include "sink/json.h"
 #include "sink/vw.h"
 
 void hst_vw_init(struct hst_vw *w, struct hst_out *o, unsigned strsize, bool verbose)
@@ -18,6 +19,12 @@ void hst_vw_init(struct hst_vw *w, struct hst_out *o, unsigned strsize, bool ver
 	w->strsize = strsize;
 	w->verbose = verbose;
 	w->first[0] = true;
+}
+
+void hst_vw_init_json(struct hst_vw *w, struct hst_out *o, unsigned strsize)
+{
+	hst_vw_init(w, o, strsize, true);
+	w->json = true;
 }
 
 bool hst_vw_verbose(const struct hst_vw *w)
@@ -58,13 +65,29 @@ static void close_(struct hst_vw *w, char c)
 	hst_out_put(w->o, &c, 1);
 }
 
-void hst_vw_struct_begin(struct hst_vw *w) { open_(w, '{'); }
-void hst_vw_struct_end(struct hst_vw *w) { close_(w, '}'); }
-void hst_vw_array_begin(struct hst_vw *w) { open_(w, '['); }
-void hst_vw_array_end(struct hst_vw *w) { close_(w, ']'); }
+void hst_vw_struct_begin(struct hst_vw *w) { w->json ? hst_vwj_open(w, '{') : open_(w, '{'); }
+void hst_vw_struct_end(struct hst_vw *w) { w->json ? hst_vwj_close(w, '}') : close_(w, '}'); }
+void hst_vw_array_begin(struct hst_vw *w) { w->json ? hst_vwj_open(w, '[') : open_(w, '['); }
+void hst_vw_array_end(struct hst_vw *w) { w->json ? hst_vwj_close(w, ']') : close_(w, ']'); }
+
+/* JSON numbers: the same digits in every base the text uses. */
+static bool json_number(struct hst_vw *w, const char *fmt, uint64_t v)
+{
+	char buf[32];
+
+	if (!w->json)
+		return false;
+	snprintf(buf, sizeof(buf), fmt, v);
+	hst_vwj_number(w, buf);
+	return true;
+}
 
 void hst_vw_key(struct hst_vw *w, const char *name)
 {
+	if (w->json) {
+		hst_vwj_key(w, name);
+		return;
+	}
 	sep(w);
 	hst_out_puts(w->o, name);
 	hst_out_put(w->o, "=", 1);
@@ -73,18 +96,24 @@ void hst_vw_key(struct hst_vw *w, const char *name)
 
 void hst_vw_int(struct hst_vw *w, int64_t v)
 {
+	if (json_number(w, "%" PRId64, (uint64_t)v))
+		return;
 	sep(w);
 	hst_out_printf(w->o, "%" PRId64, v);
 }
 
 void hst_vw_uint(struct hst_vw *w, uint64_t v)
 {
+	if (json_number(w, "%" PRIu64, (uint64_t)v))
+		return;
 	sep(w);
 	hst_out_printf(w->o, "%" PRIu64, v);
 }
 
 void hst_vw_hex(struct hst_vw *w, uint64_t v)
 {
+	if (json_number(w, "%" PRIu64, (uint64_t)v))
+		return;
 	sep(w);
 	if (v)
 		hst_out_printf(w->o, "%#" PRIx64, v);
@@ -94,12 +123,18 @@ void hst_vw_hex(struct hst_vw *w, uint64_t v)
 
 void hst_vw_oct(struct hst_vw *w, uint64_t v)
 {
+	if (json_number(w, "%" PRIu64, (uint64_t)v))
+		return;
 	sep(w);
 	hst_out_printf(w->o, "%#03" PRIo64, v);
 }
 
 void hst_vw_ptr(struct hst_vw *w, uint64_t v)
 {
+	if (w->json) {
+		hst_vwj_ptr(w, v);
+		return;
+	}
 	sep(w);
 	if (v)
 		hst_out_printf(w->o, "%#" PRIx64, v);
@@ -121,6 +156,10 @@ void hst_vw_flags(struct hst_vw *w, const struct hst_ctab *t, uint64_t v)
 	uint64_t rest = v;
 	bool any = false;
 
+	if (w->json) {
+		hst_vwj_flags(w, t, v);
+		return;
+	}
 	sep(w);
 	if (v == 0) {
 		hst_out_puts(w->o, t->zero ? t->zero : "0");
@@ -153,6 +192,10 @@ void hst_vw_enum(struct hst_vw *w, const struct hst_ctab *t, uint64_t v)
 {
 	const char *name = hst_ctab_name(t, v);
 
+	if (w->json) {
+		hst_vwj_enum(w, t, v);
+		return;
+	}
 	sep(w);
 	if (name)
 		hst_out_puts(w->o, name);
@@ -166,6 +209,10 @@ void hst_vw_enum(struct hst_vw *w, const struct hst_ctab *t, uint64_t v)
 
 void hst_vw_str(struct hst_vw *w, const char *s, size_t n, bool more)
 {
+	if (w->json) {
+		hst_vwj_str(w, s, n, more);
+		return;
+	}
 	sep(w);
 	hst_out_color(w->o, "32");
 	hst_out_quote(w->o, s, n);
@@ -176,6 +223,8 @@ void hst_vw_str(struct hst_vw *w, const char *s, size_t n, bool more)
 
 void hst_vw_prefix(struct hst_vw *w, const char *text)
 {
+	if (w->json)
+		return; /* "=> ", "flags ": text notation only */
 	hst_out_puts(w->o, text);
 	w->first[w->depth] = false;
 	w->keyed = true;
@@ -183,6 +232,10 @@ void hst_vw_prefix(struct hst_vw *w, const char *text)
 
 void hst_vw_note_begin(struct hst_vw *w)
 {
+	if (w->json) {
+		hst_vwj_open(w, '[');
+		return;
+	}
 	hst_out_puts(w->o, " (");
 	w->keyed = false;
 	if (w->depth + 1 < HST_VW_DEPTH)
@@ -192,17 +245,27 @@ void hst_vw_note_begin(struct hst_vw *w)
 
 void hst_vw_note_end(struct hst_vw *w)
 {
+	if (w->json) {
+		hst_vwj_close(w, ']');
+		return;
+	}
 	close_(w, ')');
 }
 
 void hst_vw_more(struct hst_vw *w)
 {
+	if (w->json)
+		return; /* JSON values are whole as far as they were captured */
 	sep(w);
 	hst_out_puts(w->o, "...");
 }
 
 void hst_vw_raw(struct hst_vw *w, const char *text)
 {
+	if (w->json) {
+		hst_vwj_raw(w, text);
+		return;
+	}
 	sep(w);
 	hst_out_puts(w->o, text);
 }

@@ -1,7 +1,7 @@
 /*
  * The value writer that kinds describe their bytes through (src/core/kinds.h),
- * as the text sink renders it: strace's notation.  One writer per rendered
- * line, on the sink's thread.
+ * as the text sink renders it: strace's notation, or JSON (src/sink/json.c)
+ * for the JSON sink.  One writer per rendered line, on the sink's thread.
  */
 #ifndef HST_VW_H
 #define HST_VW_H
@@ -20,9 +20,12 @@ struct hst_vw {
 	unsigned depth;            /* open structs and arrays */
 	bool first[HST_VW_DEPTH];  /* nothing written yet at this depth */
 	bool keyed;                /* a key was just written: no separator */
+	bool json;                 /* JSON instead of strace's notation (json.c) */
 };
 
 void hst_vw_init(struct hst_vw *w, struct hst_out *o, unsigned strsize, bool verbose);
+/* A writer producing JSON values; structs are always whole. */
+void hst_vw_init_json(struct hst_vw *w, struct hst_out *o, unsigned strsize);
 
 /*
  * Write a kind's argument: NULL, the address when nothing was captured, or

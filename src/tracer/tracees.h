@@ -26,6 +26,8 @@ enum hst_tracee_flags {
 	HST_TRACEE_HIDDEN = 1u << 1,      /* launched child before its execve: no records */
 	HST_TRACEE_DETACHING = 1u << 2,   /* interrupted; detach at its next stop */
 	HST_TRACEE_LISTENING = 1u << 3,   /* in group-stop under PTRACE_LISTEN */
+	HST_TRACEE_SKIP = 1u << 4,        /* current call not selected by the filter: no records */
+	HST_TRACEE_WANT_EXIT = 1u << 5,   /* seccomp: after a seccomp stop, stop at this call's exit */
 };
 
 struct hst_tracee {

@@ -54,6 +54,7 @@
 #include "core/ring.h"
 #include "core/systable.h"
 #include "tracer/capture.h"
+#include "tracer/seccomp.h"
 #include "tracer/tracees.h"
 #include "tracer/tracer.h"
 
@@ -183,8 +184,15 @@ static void tracee_resume(struct hst_tracer *tr, struct hst_tracee *t, int sig)
 		tracee_gone(tr, t);
 		return;
 	}
-	/* ESRCH: it was killed meanwhile; its exit status is on its way. */
-	ptrace(PTRACE_SYSCALL, t->tid, 0, (void *)(long)sig);
+	/*
+	 * ESRCH: it was killed meanwhile; its exit status is on its way.  With
+	 * seccomp, only the exit of a call that stopped at seccomp needs a
+	 * syscall stop; everything else runs on to the next seccomp stop.
+	 */
+	if (tr->cfg.seccomp && !(t->flags & HST_TRACEE_WANT_EXIT))
+		ptrace(PTRACE_CONT, t->tid, 0, (void *)(long)sig);
+	else
+		ptrace(PTRACE_SYSCALL, t->tid, 0, (void *)(long)sig);
 }
 
 /* --- syscall stops ------------------------------------------------------ */
@@ -233,6 +241,12 @@ static void syscall_entry(struct hst_tracer *tr, struct hst_tracee *t, const str
 		t->flags &= ~HST_TRACEE_HIDDEN;
 	if (t->flags & HST_TRACEE_HIDDEN)
 		return;
+	/* Not selected: no records, for a trace without seccomp (-p). */
+	if (tr->cfg.filter && !flags && !hst_filter_syscall(tr->cfg.filter, t->nr)) {
+		t->flags |= HST_TRACEE_SKIP;
+		return;
+	}
+	t->flags &= ~HST_TRACEE_SKIP;
 	r = record_begin(tr, capture_bound(tr, sig, false), HST_RAW_SYSCALL_ENTRY, t);
 	if (!r)
 		return;
@@ -251,7 +265,7 @@ static void syscall_exit(struct hst_tracer *tr, struct hst_tracee *t, const stru
 	if (!(t->flags & HST_TRACEE_IN_SYSCALL))
 		return; /* attached in the middle of a call: no entry to pair with */
 	t->flags &= ~HST_TRACEE_IN_SYSCALL;
-	if (t->flags & HST_TRACEE_HIDDEN)
+	if (t->flags & (HST_TRACEE_HIDDEN | HST_TRACEE_SKIP))
 		return;
 	sig = hst_record_sig(t->nr, t->raw_flags);
 	r = record_begin(tr, capture_bound(tr, sig, true), HST_RAW_SYSCALL_EXIT, t);
@@ -272,10 +286,32 @@ static void on_syscall_stop(struct hst_tracer *tr, struct hst_tracee *t)
 		tracee_resume(tr, t, 0);
 		return;
 	}
-	if (info.op == PTRACE_SYSCALL_INFO_ENTRY)
+	if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
 		syscall_entry(tr, t, &info);
-	else if (info.op == PTRACE_SYSCALL_INFO_EXIT)
+	} else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
+		t->flags &= ~HST_TRACEE_WANT_EXIT;
 		syscall_exit(tr, t, &info);
+	}
+	tracee_resume(tr, t, 0);
+}
+
+/*
+ * PTRACE_EVENT_SECCOMP: a selected syscall's entry (the filter returned
+ * SECCOMP_RET_TRACE).  The seccomp part of the info has the same fields as
+ * an entry; the exit comes as an ordinary syscall-exit stop when the tracee
+ * is restarted with PTRACE_SYSCALL.
+ */
+static void on_seccomp_stop(struct hst_tracer *tr, struct hst_tracee *t)
+{
+	struct __ptrace_syscall_info info;
+
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof(info), &info) > 0 &&
+	    info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
+		info.op = PTRACE_SYSCALL_INFO_ENTRY;
+		memmove(&info.entry, &info.seccomp, sizeof(info.entry));
+		syscall_entry(tr, t, &info);
+		t->flags |= HST_TRACEE_WANT_EXIT;
+	}
 	tracee_resume(tr, t, 0);
 }
 
@@ -378,6 +414,9 @@ static void on_ptrace_event(struct hst_tracer *tr, struct hst_tracee *t, int eve
 	case PTRACE_EVENT_EXEC:
 		on_exec_event(tr, t);
 		break;
+	case PTRACE_EVENT_SECCOMP:
+		on_seccomp_stop(tr, t);
+		break;
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE:
@@ -463,9 +502,20 @@ static void drop_listening(struct hst_tracee *t, void *arg)
 		tracee_gone(tr, t);
 }
 
+static void kill_one(struct hst_tracee *t, void *arg)
+{
+	(void)arg;
+	kill(t->tid, SIGKILL);
+}
+
 static void begin_detach(struct hst_tracer *tr)
 {
 	tr->detaching = 1;
+	if (tr->cfg.seccomp) {
+		/* See tracer_setup: a filtered program is ended, not let go. */
+		hst_tracees_each(tr->tracees, kill_one, tr);
+		return;
+	}
 	hst_tracees_each(tr->tracees, interrupt_one, tr);
 	/* Removal is not allowed while iterating: a second pass drops them. */
 	hst_tracees_each(tr->tracees, drop_listening, tr);
@@ -533,6 +583,9 @@ static void child_exec(const struct hst_tracer_config *cfg)
 	if (cfg->child_cpus_set)
 		sched_setaffinity(0, sizeof(cfg->child_cpus), &cfg->child_cpus);
 	raise(SIGSTOP);
+	/* Traced by now: the filter's first SECCOMP_RET_TRACE has a tracer. */
+	if (cfg->seccomp && hst_seccomp_load(cfg->seccomp, cfg->no_new_privs) < 0)
+		_exit(126);
 	execv(cfg->path, cfg->argv);
 	_exit(127);
 }
@@ -680,6 +733,10 @@ static int tracer_setup(struct hst_tracer *tr)
 	int err = 0;
 
 	tr->options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT;
+	/* A filtered tracee must never run untraced: its selected calls would
+	 * fail with ENOSYS.  So it dies with hstrace, and is killed at a stop. */
+	if (tr->cfg.seccomp)
+		tr->options |= PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
 	if (tr->cfg.follow)
 		tr->options |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE;
 	if (tr->cfg.path)

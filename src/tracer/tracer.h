@@ -14,6 +14,8 @@
 #include <sys/types.h>
 
 struct hst_ring;
+struct hst_filter;
+struct sock_fprog;
 
 struct hst_tracer_config {
 	const char *path;        /* resolved program to exec, or NULL */
@@ -28,6 +30,9 @@ struct hst_tracer_config {
 	cpu_set_t child_cpus;
 	unsigned spin_ns;        /* poll for the next stop this long before sleeping */
 	bool fd_paths;           /* -y: capture what descriptor arguments name */
+	const struct hst_filter *filter;     /* calls to record; NULL: all */
+	const struct sock_fprog *seccomp;    /* launched program: load this filter */
+	bool no_new_privs;       /* with seccomp: set no_new_privs first (not root) */
 };
 
 struct hst_tracer;

@@ -1,0 +1,190 @@
+/*
+ * Filters, seccomp, the summary and JSON, end to end: hstrace runs
+ * tests/helper.c ("files DIR": two openat, three writes, reads, close(99)
+ * failing) or small system programs, and the test reads what it wrote.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "testutil.h"
+
+static void setup(void) { tu_suite_init("/tmp/hst_views_XXXXXX"); }
+
+TestSuite(views, .init = setup, .fini = tu_suite_fini, .timeout = 120);
+
+#define HSTRACE(...) run_capture(ARGV((char *)hstrace_bin(), __VA_ARGS__), NULL, -1)
+
+static int count_lines(const char *text, const char *prefix)
+{
+	int n = 0;
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		n += starts_with(p, prefix);
+	return n;
+}
+
+/*
+ * The trace from the helper's own first openat on: the dynamic loader's
+ * calls before it (many, with meson's LD_LIBRARY_PATH) are not the test's.
+ */
+static char *from_helper(char *t)
+{
+	char *p = strstr(t, fmt("openat(AT_FDCWD, \"%s", tmpdir));
+
+	while (p && p > t && p[-1] != '\n')
+		p--;
+	return p ? p : t;
+}
+
+static char *trace_files(const char *opt1, const char *opt2)
+{
+	char *out = tpath("trace");
+	struct result r = opt2 ? HSTRACE("--no-follow", "-o", out, (char *)opt1, (char *)opt2, "--", HELPER, "files", tmpdir)
+			       : HSTRACE("--no-follow", "-o", out, (char *)opt1, "--", HELPER, "files", tmpdir);
+
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 7, "%s; stderr: %s",
+		  describe_status(r.status), r.err);
+	return from_helper(slurp(out, NULL));
+}
+
+Test(views, trace_names)
+{
+	char *t = trace_files("-e", "trace=openat,close");
+
+	cr_assert_eq(count_lines(t, "openat("), 2, "%s", t);
+	cr_assert_eq(count_lines(t, "close("), 3, "%s", t);
+	cr_assert_eq(count_lines(t, "write("), 0, "%s", t);
+	cr_assert_eq(count_lines(t, "execve("), 0, "%s", t);
+	cr_assert(strstr(t, "+++ exited with 7 +++"), "%s", t);
+}
+
+Test(views, trace_groups_and_negation)
+{
+	char *t = trace_files("-e", "trace=%file");
+
+	cr_assert_eq(count_lines(t, "openat("), 2, "%s", t);
+	cr_assert_eq(count_lines(t, "write("), 0, "%s", t);
+	t = trace_files("-e", "trace=!write,read");
+	cr_assert_eq(count_lines(t, "write("), 0, "%s", t);
+	cr_assert_eq(count_lines(t, "read("), 0, "%s", t);
+	cr_assert_eq(count_lines(t, "openat("), 2, "%s", t);
+}
+
+Test(views, status_failed_and_successful)
+{
+	char *t = trace_files("-Z", "-etrace=close");
+
+	cr_assert_eq(count_lines(t, "close(99)"), 1, "%s", t);
+	cr_assert_eq(count_lines(t, "close("), 1, "only the failed close: %s", t);
+	t = trace_files("-z", "-etrace=close");
+	cr_assert_geq(count_lines(t, "close("), 2, "the loader's and the helper's: %s", t);
+	cr_assert_eq(count_lines(t, "close(99)"), 0, "%s", t);
+}
+
+/* The kernel says whether the traced program runs under a seccomp filter. */
+Test(views, seccomp_is_used_and_optional)
+{
+	struct result r = HSTRACE("-q", "-o", tpath("t1"), "-e", "trace=openat", "--", "/bin/grep", "Seccomp:",
+				  "/proc/self/status");
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "Seccomp:\t2"), "no seccomp filter: %s", r.out);
+	char *t = slurp(tpath("t1"), NULL);
+	cr_assert(strstr(t, "openat(AT_FDCWD, \"/proc/self/status\", O_RDONLY|O_NOCTTY) = 3"), "%s", t);
+	cr_assert_null(strstr(t, "read("), "%s", t);
+	r = HSTRACE("-q", "--no-seccomp", "-o", tpath("t2"), "-e", "trace=openat", "--", "/bin/grep",
+		    "Seccomp:", "/proc/self/status");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "Seccomp:\t0"), "%s", r.out);
+	r = HSTRACE("-q", "-o", tpath("t3"), "--", "/bin/grep", "Seccomp:", "/proc/self/status");
+	cr_assert(strstr(r.out, "Seccomp:\t0"), "no filter, no seccomp: %s", r.out);
+}
+
+Test(views, forked_children_keep_the_filter)
+{
+	struct result r = HSTRACE("-q", "-o", tpath("t"), "-e", "trace=openat", "--", "/bin/sh", "-c",
+				  "grep Seccomp: /proc/self/status; cat /dev/null");
+	char *t = slurp(tpath("t"), NULL);
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "Seccomp:\t2"), "%s", r.out);
+	cr_assert(strstr(t, "\"/dev/null\""), "the child's openat is traced: %s", t);
+	cr_assert_null(strstr(t, "fstat("), "%s", t);
+}
+
+Test(views, unknown_names_are_errors)
+{
+	struct result r = HSTRACE("-e", "trace=opnat", "--", HELPER, "count", "1");
+
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 2, "%s", describe_status(r.status));
+	cr_assert(strstr(r.err, "unknown syscall 'opnat'") && strstr(r.err, "openat"), "%s", r.err);
+	cr_assert_eq(count_lines(r.err, "hstrace:"), 1, "%s", r.err);
+	r = HSTRACE("-e", "trace=%filez", "--", HELPER, "count", "1");
+	cr_assert(strstr(r.err, "%file"), "%s", r.err);
+}
+
+Test(views, summary_table)
+{
+	char *out = tpath("c");
+	struct result r = HSTRACE("--no-follow", "-c", "-o", out, "-e", "trace=close,write", "--", HELPER,
+				  "files", tmpdir);
+	char *t = slurp(out, NULL);
+
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 7, "%s", r.err);
+	cr_assert(starts_with(t, "% time     seconds  usecs/call     calls    errors syscall\n"
+			      "------ ----------- ----------- --------- --------- ----------------\n"), "%s", t);
+	/* Three writes to the file, one to stdout; the loader's closes plus the helper's three. */
+	cr_assert(strstr(t, "         4           write\n"), "%s", t);
+	cr_assert(strstr(t, "         1 close\n"), "close(99) failed: %s", t);
+	cr_assert(strstr(t, "100.00 "), "%s", t);
+	cr_assert(strstr(t, " total\n"), "%s", t);
+	cr_assert_null(strstr(t, "close("), "-c prints no trace: %s", t);
+	t = trace_files("-C", "-etrace=close");
+	cr_assert_eq(count_lines(t, "close(99)"), 1, "%s", t);
+	cr_assert(strstr(t, "+++ exited with 7 +++\n% time"), "the table follows the trace: %s", t);
+}
+
+Test(views, json_lines_parse)
+{
+	char *out = tpath("j");
+	struct result r = HSTRACE("--no-follow", "--json", "-o", out, "--", HELPER, "files", tmpdir);
+	char *check = fmt("python3 -c 'import json,sys\n"
+			  "ev=[json.loads(l) for l in open(sys.argv[1])]\n"
+			  "o=[e for e in ev if e.get(\"syscall\")==\"openat\" and e[\"args\"][\"pathname\"].startswith(\"/tmp/\")]\n"
+			  "assert len(o)==2, o\n"
+			  "assert o[0][\"args\"][\"pathname\"].endswith(\"/a\"), o[0]\n"
+			  "assert o[0][\"args\"][\"flags\"]==[\"O_WRONLY\",\"O_CREAT\",\"O_TRUNC\"], o[0]\n"
+			  "assert o[0][\"category\"]==\"file\" and o[0][\"mode\"]==\"info\"\n"
+			  "c=[e for e in ev if e.get(\"syscall\")==\"close\" and e[\"ret\"]==-1]\n"
+			  "assert c and c[0][\"errno\"]==\"EBADF\", c\n"
+			  "assert ev[-1][\"event\"]==\"exit\" and ev[-1][\"status\"]==7, ev[-1]\n' %s", out);
+
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 7, "%s", r.err);
+	cr_assert_eq(system(check), 0, "%s", slurp(out, NULL));
+}
+
+Test(views, json_escapes_hostile_bytes)
+{
+	char *out = tpath("j");
+	struct result r = HSTRACE("--no-follow", "--json", "-s", "64", "-o", out, "--", "/usr/bin/printf",
+				  "\\033[31m\\377\\300bad\\n");
+	char *check = fmt("python3 -c 'import json,sys\n"
+			  "w=[json.loads(l) for l in open(sys.argv[1])]\n"
+			  "w=[e for e in w if e.get(\"syscall\")==\"write\"]\n"
+			  "assert w[0][\"args\"][\"buf\"]==\"\\x1b[31m\\xff\\xc0bad\\n\", w[0]\n' %s", out);
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_eq(system(check), 0, "%s", slurp(out, NULL));
+}
+
+Test(views, list_groups)
+{
+	struct result r = HSTRACE("--list-groups");
+
+	cr_assert_eq(r.status, 0);
+	cr_assert(strstr(r.out, "%file:") && strstr(r.out, " openat"), "%s", r.out);
+	cr_assert(strstr(r.out, "%network:") && strstr(r.out, " connect"), "%s", r.out);
+}
