@@ -501,6 +501,8 @@ SECTIONS = [
             " syscall_loop log: events per second and per CPU-second"),
     Section("spawn100", "spawner: 100 short-lived processes per second, each"
             " doing CALLS getppid(): traced throughput and lost events"),
+    Section("seccomp", "-e trace=openat with seccomp-bpf: untraced calls, the"
+            " selected openat and forking children, next to strace --seccomp-bpf"),
     Section("rss10m", "peak RSS of hstrace --out / -o /dev/null over 10 M"
             " syscalls (minutes: only with --only rss10m or --long)",
             default=False),
@@ -654,6 +656,61 @@ def run_readback(args, paths, tmpdir):
         ("Mevents/cpu-s", "m_events_per_cpu_s", ".3f"),
         ("x 1M/s/core", "x_target", ".2f"), ("maxRSS MB", "maxrss_mb", ".1f"),
         ("spread %", "spread_pct", ".1f")])
+    return result
+
+
+# The seccomp section: (label, workload argv after BUILD/bench/, calls that
+# count, what they measure).  Sizes are multiplied by --size/quick below.
+SECCOMP_CASES = [
+    ("untraced getppid", ["syscall_loop"], 200000,
+     "calls not selected: should cost what they cost untraced"),
+    ("selected openat", ["open_close"], 20000,
+     "per openat+close pair: only openat is selected"),
+    ("forks, untraced", ["forks", "32"], 100000,
+     "getppid in 32 children: the filter must survive fork"),
+]
+
+
+def run_seccomp(args, paths):
+    """-e trace=openat: hstrace (seccomp) and strace --seccomp-bpf, per call."""
+    result = {"rows": [], "what": "us per counted call, median of runs"}
+    bench = os.path.join(paths["build"], "bench")
+    tracers = [("untraced", []),
+               ("hstrace", [paths["hstrace"], "-q", "-o", "/dev/null", "-e", "trace=openat", "--"])]
+    if paths["strace"]:
+        tracers.append(("strace", [paths["strace"], "-f", "-qq", "--seccomp-bpf", "-e",
+                                   "trace=openat", "-o", "/dev/null", "--"]))
+    for label, argv, n, what in SECCOMP_CASES:
+        n = max(1, n // 20) if args.quick else n
+        row = {"name": label, "calls": n, "status": "ok"}
+        for tname, prefix in tracers:
+            walls = {}
+            for size in (0, n):
+                times = []
+                for rep in range(args.runs):
+                    progress("[seccomp] %s, %s, size %d, run %d/%d" % (label, tname, size,
+                                                                      rep + 1, args.runs))
+                    cmd = prefix + [os.path.join(bench, argv[0])] + argv[1:] + [str(size)]
+                    sample, problem = run_plain(cmd, args.timeout, paths)
+                    if problem:
+                        row["status"] = "FAILED: %s: %s" % (tname, problem)
+                        break
+                    times.append(sample.wall)
+                if row["status"] != "ok":
+                    break
+                walls[size] = statistics.median(times)
+            if row["status"] != "ok":
+                break
+            row[tname] = (walls[n] - walls[0]) / n * 1e6
+        if row["status"] == "ok" and row.get("strace"):
+            row["x_strace"] = row["hstrace"] / row["strace"]
+        if row["status"] == "ok" and row.get("untraced"):
+            row["x_untraced"] = row["hstrace"] / row["untraced"]
+        result["rows"].append(row)
+    result["table"] = render_simple(result["rows"], [
+        ("case", "name", "s"), ("calls", "calls", "d"), ("untraced us", "untraced", ".3f"),
+        ("hstrace us", "hstrace", ".3f"), ("strace us", "strace", ".3f"),
+        ("x untraced", "x_untraced", ".2f"), ("x strace", "x_strace", ".2f")])
     return result
 
 
@@ -956,6 +1013,8 @@ def main():
             elif section.name == "spawn100":
                 section_results["spawn100"] = run_spawn100(
                     args, paths, tmpdir, configs, skipped)
+            elif section.name == "seccomp":
+                section_results["seccomp"] = run_seccomp(args, paths)
             elif section.name == "rss10m":
                 section_results["rss10m"] = run_rss10m(
                     args, paths, tmpdir, configs, skipped)
@@ -1039,6 +1098,10 @@ def print_section(name, result):
         print("spawn100: spawner %s (SECONDS RATE CALLS); throughput ="
               " deliberate syscalls / tracer wall time; lost = getppid made -"
               " 'getppid(' lines in the trace" % " ".join(result["args"]))
+    elif name == "seccomp":
+        print("seccomp: -e trace=openat, hstrace (seccomp-bpf) and strace --seccomp-bpf;"
+              " us per counted call = (t(N) - t(0)) / N (targets: untraced calls within"
+              " 5% of untraced, openat <= 0.7x strace, forks <= 0.2x strace)")
     elif name == "rss10m":
         print("rss10m: peak RSS over syscall_loop %d (one run each; target %g"
               " MiB)" % (result["size"], result["target_mb"]))
