@@ -188,3 +188,22 @@ Test(views, list_groups)
 	cr_assert(strstr(r.out, "%file:") && strstr(r.out, " openat"), "%s", r.out);
 	cr_assert(strstr(r.out, "%network:") && strstr(r.out, " connect"), "%s", r.out);
 }
+
+/* -tt, -ttt, -r and -T have strace's shapes; -T's time is the call's. */
+Test(views, timestamps_and_durations)
+{
+	char *t = trace_files("-tt", "-T");
+	unsigned h, m, s, us;
+	char rest[64];
+
+	cr_assert_eq(sscanf(t, "%2u:%2u:%2u.%6u %63s", &h, &m, &s, &us, rest), 5, "%s", t);
+	cr_assert(h < 24 && m < 60 && s < 61, "%s", t);
+	cr_assert(strstr(t, "O_WRONLY|O_CREAT|O_TRUNC, 0644) = 3 <0."), "%s", t);
+	cr_assert(strstr(t, "= -1 EBADF (Bad file descriptor) <0."), "%s", t);
+	t = trace_files("-ttt", "-etrace=close");
+	double epoch = 0;
+	cr_assert_eq(sscanf(t, "%lf close(", &epoch), 1, "%s", t);
+	cr_assert_gt(epoch, 1.7e9, "%s", t);
+	t = trace_files("-r", "-etrace=close");
+	cr_assert(starts_with(t, "     0.") && strstr(t, " close("), "%s", t);
+}

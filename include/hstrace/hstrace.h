@@ -171,6 +171,11 @@ enum hstrace_output_flags {
 	 * (poll's, pipe's results) stay plain numbers.
 	 */
 	HSTRACE_OUT_FD_PATHS = 1u << 6,
+	HSTRACE_OUT_TIME = 1u << 7,       /* text: wall-clock time of day before each line (-t) */
+	HSTRACE_OUT_TIME_US = 1u << 8,    /* text: with microseconds (-tt) */
+	HSTRACE_OUT_TIME_EPOCH = 1u << 9, /* text: seconds since the epoch, microseconds (-ttt) */
+	HSTRACE_OUT_TIME_REL = 1u << 10,  /* text: time since the previous line (-r) */
+	HSTRACE_OUT_DURATION = 1u << 11,  /* text: time spent in each call, " <0.000012>" (-T) */
 };
 
 /* Create a handle.  NULL when out of memory.  Any thread. */

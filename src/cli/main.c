@@ -38,6 +38,9 @@ struct options {
 	unsigned summary;        /* -c: 1 (summary only), -C: 2 (and the trace) */
 	const char *sort_by;     /* -S */
 	bool no_seccomp;
+	unsigned timestamps;     /* -t, -tt, -ttt */
+	bool relative;           /* -r */
+	bool durations;          /* -T */
 	long spin_us;
 	unsigned workers;
 	long ring_size;
@@ -93,6 +96,10 @@ static void usage(FILE *f)
 		"                     name or nothing\n"
 		"  -w                 accepted for strace compatibility: -c always measures\n"
 		"                     the time from each call's entry to its exit\n"
+		"  -t, -tt, -ttt      time of day before each line (-tt: with microseconds;\n"
+		"                     -ttt: seconds since the epoch)\n"
+		"  -r                 time since the previous line before each line\n"
+		"  -T                 time spent in each call after it: <0.000012>\n"
 		"      --color=WHEN   colour the text: auto (default: on a terminal, unless\n"
 		"                     NO_COLOR is set), always, never\n"
 		"      --workers N    decode threads (default 1)\n"
@@ -172,7 +179,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->strsize = -1;
 	o->spin_us = -1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:p:fs:vqhVm:xye:zZcCS:w", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:p:fs:vqhVm:xye:zZcCS:wtTr", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->text_file = optarg; break;
 		case OPT_OUT: o->log_file = optarg; break;
@@ -209,6 +216,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'C': o->summary = 2; break;
 		case 'S': o->sort_by = optarg; break;
 		case 'w': break;
+		case 't': o->timestamps += o->timestamps < 3; break;
+		case 'r': o->relative = true; break;
+		case 'T': o->durations = true; break;
 		case 'm':
 			if (!strcmp(optarg, "human") || !strcmp(optarg, "text") || !strcmp(optarg, "json")) {
 				o->human = !strcmp(optarg, "human");
@@ -351,6 +361,13 @@ static void configure(hstrace_t *t, const struct options *o)
 			flags |= o->hex > 1 ? HSTRACE_OUT_HEX_ALL : HSTRACE_OUT_HEX;
 		if (o->fd_paths)
 			flags |= HSTRACE_OUT_FD_PATHS;
+		if (o->timestamps)
+			flags |= o->timestamps == 3 ? HSTRACE_OUT_TIME_EPOCH :
+				 o->timestamps == 2 ? HSTRACE_OUT_TIME_US : HSTRACE_OUT_TIME;
+		if (o->relative)
+			flags |= HSTRACE_OUT_TIME_REL;
+		if (o->durations)
+			flags |= HSTRACE_OUT_DURATION;
 		check(hstrace_output(t, o->json ? HSTRACE_FMT_JSON : o->human ? HSTRACE_FMT_HUMAN : HSTRACE_FMT_TEXT,
 				     fd, flags), "output");
 		/* -C: the table after the trace; it is written when hstrace_wait

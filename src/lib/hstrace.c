@@ -347,6 +347,10 @@ static int start_sinks(hstrace_t *t)
 			tc.hex = (o->flags & HSTRACE_OUT_HEX_ALL) ? HST_HEX_ALL :
 				 (o->flags & HSTRACE_OUT_HEX) ? HST_HEX_NONASCII : HST_HEX_NONE;
 			tc.fd_paths = (o->flags & HSTRACE_OUT_FD_PATHS) != 0;
+			tc.timestamps = (o->flags & HSTRACE_OUT_TIME_EPOCH) ? 3 : (o->flags & HSTRACE_OUT_TIME_US) ? 2 :
+					(o->flags & HSTRACE_OUT_TIME) ? 1 : 0;
+			tc.relative = (o->flags & HSTRACE_OUT_TIME_REL) != 0;
+			tc.durations = (o->flags & HSTRACE_OUT_DURATION) != 0;
 			err = hst_sink_text_start(&o->sink, t->decoded, t->nworkers, text_consumer++, o->fd,
 						  (o->flags & HSTRACE_OUT_COLOR) != 0, &tc);
 		} else {

@@ -24,6 +24,9 @@ struct hst_text_config {
 	bool human;        /* sentences (render_human.c) instead of strace's lines */
 	bool json;         /* JSON Lines (render_json.c) instead of strace's lines */
 	int64_t clock_offset_ns;  /* CLOCK_REALTIME - CLOCK_MONOTONIC when tracing began */
+	unsigned timestamps;      /* -t 1, -tt 2, -ttt 3 */
+	bool relative;            /* -r: time since the previous line */
+	bool durations;           /* -T: time spent in each call */
 	const struct hst_filter *filter; /* which calls and signals to show; NULL: all */
 	unsigned hex;      /* enum hst_out_hex: -x, -xx */
 	bool fd_paths;     /* -y: "3</etc/passwd>" where the record holds the path */
@@ -33,6 +36,7 @@ struct hst_text {
 	struct hst_text_config cfg;
 	struct hst_tidmap tids; /* live tracees, with their open call */
 	pid_t open_tid;         /* thread whose line is open, or 0 */
+	uint64_t last_ts;       /* -r: the previous line's stop time */
 };
 
 int hst_text_init(struct hst_text *t, const struct hst_text_config *cfg);

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/kinds.h"
@@ -30,6 +31,7 @@ struct tid_state {
 	uint8_t unfinished; /* its line was closed with <unfinished ...> */
 	uint16_t raw_flags;
 	int32_t nr;
+	uint64_t entry_ts;  /* -T */
 };
 
 int hst_text_init(struct hst_text *t, const struct hst_text_config *cfg)
@@ -305,7 +307,33 @@ static void put_values(struct hst_text *t, struct hst_out *o, const struct hst_d
 
 /* --- lines -------------------------------------------------------------- */
 
-static void put_prefix(struct hst_text *t, struct hst_out *o, pid_t tid)
+/* -t, -tt, -ttt (wall clock of the stop) and -r (since the previous line's). */
+static void put_time(struct hst_text *t, struct hst_out *o, uint64_t ts_ns)
+{
+	int64_t real = (int64_t)ts_ns + t->cfg.clock_offset_ns;
+	time_t sec = (time_t)(real / 1000000000);
+	long usec = (long)(real % 1000000000) / 1000;
+
+	if (t->cfg.relative) {
+		uint64_t d = t->last_ts && ts_ns > t->last_ts ? ts_ns - t->last_ts : 0;
+		hst_out_printf(o, "%6lu.%06lu ", (unsigned long)(d / 1000000000),
+			       (unsigned long)(d % 1000000000) / 1000);
+		t->last_ts = ts_ns;
+	} else if (t->cfg.timestamps == 3) {
+		hst_out_printf(o, "%lld.%06ld ", (long long)sec, usec);
+	} else if (t->cfg.timestamps) {
+		struct tm tm;
+		char buf[32];
+		localtime_r(&sec, &tm);
+		strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+		hst_out_puts(o, buf);
+		if (t->cfg.timestamps == 2)
+			hst_out_printf(o, ".%06ld", usec);
+		hst_out_put(o, " ", 1);
+	}
+}
+
+static void put_prefix(struct hst_text *t, struct hst_out *o, pid_t tid, uint64_t ts_ns)
 {
 	if (t->cfg.pid_column) {
 		hst_out_color(o, C_PID);
@@ -316,6 +344,7 @@ static void put_prefix(struct hst_text *t, struct hst_out *o, pid_t tid)
 		hst_out_printf(o, "[pid %5d] ", tid);
 		hst_out_reset(o);
 	}
+	put_time(t, o, ts_ns);
 }
 
 /* Another thread has something to say: close the open line as unfinished. */
@@ -379,8 +408,9 @@ static void on_entry(struct hst_text *t, struct hst_out *o, const struct hst_dre
 	s->pending = 1;
 	s->unfinished = 0;
 	s->nr = d->nr;
+	s->entry_ts = d->ts_ns;
 	s->raw_flags = d->flags;
-	put_prefix(t, o, d->tid);
+	put_prefix(t, o, d->tid, d->ts_ns);
 	put_name(o, hst_text_syscall_name(d->nr, d->flags, buf));
 	hst_out_put(o, "(", 1);
 	put_values(t, o, d, false);
@@ -413,7 +443,7 @@ static void put_errno(struct hst_out *o, int64_t err)
 		hst_out_printf(o, " (%s)", msg);
 }
 
-static void put_return(struct hst_text *t, struct hst_out *o, const struct hst_drec *d)
+static void put_return(struct hst_text *t, struct hst_out *o, const struct hst_drec *d, uint64_t entry_ts)
 {
 	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
 
@@ -431,14 +461,21 @@ static void put_return(struct hst_text *t, struct hst_out *o, const struct hst_d
 		hst_out_printf(o, "%" PRId64, d->rval);
 		put_fd_path(t, o, hst_drec_blob(d) + d->ret_path_off, d->ret_path_len);
 	}
+	if (t->cfg.durations) {
+		/* -T: from the entry stop to the exit stop, as strace's <0.000123>. */
+		uint64_t ns = d->ts_ns > entry_ts ? d->ts_ns - entry_ts : 0;
+		hst_out_printf(o, " <%lu.%06lu>", (unsigned long)(ns / 1000000000),
+			       (unsigned long)(ns % 1000000000) / 1000);
+	}
 	hst_out_put(o, "\n", 1);
 }
 
-static void put_resumed(struct hst_text *t, struct hst_out *o, pid_t tid, const struct tid_state *s)
+static void put_resumed(struct hst_text *t, struct hst_out *o, pid_t tid, const struct tid_state *s,
+			uint64_t ts_ns)
 {
 	char buf[32];
 
-	put_prefix(t, o, tid);
+	put_prefix(t, o, tid, ts_ns);
 	hst_out_puts(o, "<... ");
 	put_name(o, hst_text_syscall_name(s->nr, s->raw_flags, buf));
 	hst_out_puts(o, " resumed>");
@@ -454,11 +491,11 @@ static void on_exit_stop(struct hst_text *t, struct hst_out *o, const struct hst
 		put_values(t, o, d, false);
 	} else {
 		close_open_line(t, o, 0);
-		put_resumed(t, o, d->tid, s);
+		put_resumed(t, o, d->tid, s, d->ts_ns);
 		put_values(t, o, d, false);
 	}
 	hst_out_put(o, ")", 1);
-	put_return(t, o, d);
+	put_return(t, o, d, s->entry_ts);
 	s->pending = 0;
 	t->open_tid = 0;
 }
@@ -475,7 +512,7 @@ static void finish_pending(struct hst_text *t, struct hst_out *o, const struct h
 	was_open = t->open_tid == d->tid;
 	if (!was_open) {
 		close_open_line(t, o, 0);
-		put_resumed(t, o, d->tid, s);
+		put_resumed(t, o, d->tid, s, d->ts_ns);
 	}
 	if (why) {
 		hst_out_printf(o, " %s\n", why);
@@ -591,7 +628,7 @@ static void on_signal(struct hst_text *t, struct hst_out *o, const struct hst_dr
 	siginfo_t si;
 
 	close_open_line(t, o, 0);
-	put_prefix(t, o, d->tid);
+	put_prefix(t, o, d->tid, d->ts_ns);
 	hst_out_color(o, C_SIG);
 	hst_out_puts(o, "--- ");
 	put_signame(o, d->nr);
@@ -612,7 +649,7 @@ static void on_signal(struct hst_text *t, struct hst_out *o, const struct hst_dr
 static void on_group_stop(struct hst_text *t, struct hst_out *o, const struct hst_drec *d)
 {
 	close_open_line(t, o, 0);
-	put_prefix(t, o, d->tid);
+	put_prefix(t, o, d->tid, d->ts_ns);
 	hst_out_color(o, C_SIG);
 	hst_out_puts(o, "--- stopped by ");
 	put_signame(o, d->nr);
@@ -626,7 +663,7 @@ static void on_gone(struct hst_text *t, struct hst_out *o, const struct hst_drec
 	finish_pending(t, o, d, d->kind == HST_RAW_DETACHED ? "<detached ...>" : NULL);
 	close_open_line(t, o, 0);
 	if (d->kind != HST_RAW_DETACHED) {
-		put_prefix(t, o, d->tid);
+		put_prefix(t, o, d->tid, d->ts_ns);
 		hst_out_color(o, C_EXIT);
 		if (d->kind == HST_RAW_EXITED) {
 			hst_out_printf(o, "+++ exited with %d +++", (int)d->rval);
