@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct hst_out {
 	char *p;
@@ -30,6 +31,10 @@ void hst_out_free(struct hst_out *o);
 void hst_out_put(struct hst_out *o, const char *s, size_t n);
 void hst_out_puts(struct hst_out *o, const char *s);
 void hst_out_printf(struct hst_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Decimal and "0x..." (v > 0: as %#lx) without printf. */
+void hst_out_dec(struct hst_out *o, int64_t v);
+void hst_out_udec(struct hst_out *o, uint64_t v);
+void hst_out_hex(struct hst_out *o, uint64_t v);
 /* A colour escape ("1;31"), only when colour is on; does not move the column. */
 void hst_out_color(struct hst_out *o, const char *sgr);
 void hst_out_reset(struct hst_out *o);

@@ -102,7 +102,7 @@ static void put_open_flags(struct hst_out *o, uint64_t v)
 static void put_hex(struct hst_out *o, uint64_t v)
 {
 	if (v)
-		hst_out_printf(o, "%#" PRIx64, v);
+		hst_out_hex(o, v);
 	else
 		hst_out_put(o, "0", 1);
 }
@@ -110,7 +110,7 @@ static void put_hex(struct hst_out *o, uint64_t v)
 static void put_ptr(struct hst_out *o, uint64_t v)
 {
 	if (v)
-		hst_out_printf(o, "%#" PRIx64, v);
+		hst_out_hex(o, v);
 	else
 		hst_out_puts(o, "NULL");
 }
@@ -211,7 +211,7 @@ static void put_fd(struct hst_text *t, struct hst_out *o, const struct hst_drec 
 	if (v->type == HST_A_DIRFD && (int)v->v == AT_FDCWD)
 		hst_out_puts(o, "AT_FDCWD");
 	else
-		hst_out_printf(o, "%d", (int)v->v);
+		hst_out_dec(o, (int)v->v);
 	if (v->flags & HST_DVF_FDPATH)
 		put_fd_path(t, o, hst_drec_blob(d) + v->off, v->len);
 }
@@ -221,20 +221,20 @@ static void put_value(struct hst_text *t, struct hst_out *o, const struct hst_dr
 {
 	switch (v->type) {
 	case HST_A_INT:
-		hst_out_printf(o, "%d", (int)v->v);
+		hst_out_dec(o, (int)v->v);
 		break;
 	case HST_A_FD:
 	case HST_A_DIRFD:
 		put_fd(t, o, d, v);
 		break;
 	case HST_A_LONG:
-		hst_out_printf(o, "%" PRId64, (int64_t)v->v);
+		hst_out_dec(o, (int64_t)v->v);
 		break;
 	case HST_A_UINT:
-		hst_out_printf(o, "%u", (unsigned)v->v);
+		hst_out_udec(o, (unsigned)v->v);
 		break;
 	case HST_A_SIZE:
-		hst_out_printf(o, "%" PRIu64, v->v);
+		hst_out_udec(o, v->v);
 		break;
 	case HST_A_OCT:
 	case HST_A_OPEN_MODE:
@@ -337,7 +337,9 @@ static void put_prefix(struct hst_text *t, struct hst_out *o, pid_t tid, uint64_
 {
 	if (t->cfg.pid_column) {
 		hst_out_color(o, C_PID);
-		hst_out_printf(o, "%-5d ", tid);
+		size_t start = o->len;
+		hst_out_dec(o, tid);
+		hst_out_put(o, "      ", o->len - start < 5 ? 6 - (o->len - start) : 1);
 		hst_out_reset(o);
 	} else if (t->tids.live > 1) {
 		hst_out_color(o, C_PID);
@@ -458,7 +460,7 @@ static void put_return(struct hst_text *t, struct hst_out *o, const struct hst_d
 	} else if (sig && sig->ret == HST_R_HEX) {
 		put_hex(o, (uint64_t)d->rval);
 	} else {
-		hst_out_printf(o, "%" PRId64, d->rval);
+		hst_out_dec(o, d->rval);
 		put_fd_path(t, o, hst_drec_blob(d) + d->ret_path_off, d->ret_path_len);
 	}
 	if (t->cfg.durations) {

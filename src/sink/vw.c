@@ -99,7 +99,7 @@ void hst_vw_int(struct hst_vw *w, int64_t v)
 	if (json_number(w, "%" PRId64, (uint64_t)v))
 		return;
 	sep(w);
-	hst_out_printf(w->o, "%" PRId64, v);
+	hst_out_dec(w->o, v);
 }
 
 void hst_vw_uint(struct hst_vw *w, uint64_t v)
@@ -107,7 +107,7 @@ void hst_vw_uint(struct hst_vw *w, uint64_t v)
 	if (json_number(w, "%" PRIu64, (uint64_t)v))
 		return;
 	sep(w);
-	hst_out_printf(w->o, "%" PRIu64, v);
+	hst_out_udec(w->o, v);
 }
 
 void hst_vw_hex(struct hst_vw *w, uint64_t v)
@@ -116,7 +116,7 @@ void hst_vw_hex(struct hst_vw *w, uint64_t v)
 		return;
 	sep(w);
 	if (v)
-		hst_out_printf(w->o, "%#" PRIx64, v);
+		hst_out_hex(w->o, v);
 	else
 		hst_out_put(w->o, "0", 1);
 }
