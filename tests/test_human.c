@@ -266,7 +266,10 @@ static void assert_files_sentences(const char *text, int pid, const char *exe)
 {
 	const char *who = fmt("helper[%d] ", pid);
 
-	assert_has(text, fmt("%sstarted %s files %s\n", who, exe, tmpdir));
+	/* A build under /tmp (a CI clone) runs the helper from /tmp: danger. */
+	bool from_tmp = starts_with(exe, "/tmp/") || starts_with(exe, "/var/tmp/") ||
+			starts_with(exe, "/dev/shm/");
+	assert_has(text, fmt("%s%sstarted %s files %s\n", from_tmp ? "[DANGER] " : "", who, exe, tmpdir));
 	assert_has(text, fmt("%swrote %d bytes to fd 1\n", who, (int)strlen(fmt("pid %d\n", pid))));
 	assert_has(text, fmt("%sopened %s/a for writing (create, truncate) -> fd ", who, tmpdir));
 	assert_has(text, fmt("%swrote 30 bytes to fd ", who));
@@ -278,7 +281,10 @@ static void assert_files_sentences(const char *text, int pid, const char *exe)
 	assert_has(text, fmt("%sfailed to close fd 99: bad file descriptor\n", who));
 	assert_has(text, fmt("%sends with status 7\n", who));
 	assert_has(text, fmt("%sexited with 7\n", who));
-	cr_assert_null(strstr(text, "[DANGER]"), "nothing dangerous in\n%s", text);
+	const char *danger = strstr(text, "[DANGER]");
+	if (from_tmp && danger)
+		danger = strstr(danger + 1, "[DANGER]");
+	cr_assert_null(danger, "nothing (else) dangerous in\n%s", text);
 	cr_assert_null(strstr(text, "\033["), "no colour to a file by default");
 }
 

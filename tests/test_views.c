@@ -153,7 +153,7 @@ Test(views, json_lines_parse)
 	struct result r = HSTRACE("--no-follow", "--json", "-o", out, "--", HELPER, "files", tmpdir);
 	char *check = fmt("python3 -c 'import json,sys\n"
 			  "ev=[json.loads(l) for l in open(sys.argv[1])]\n"
-			  "o=[e for e in ev if e.get(\"syscall\")==\"openat\" and e[\"args\"][\"pathname\"].startswith(\"/tmp/\")]\n"
+			  "o=[e for e in ev if e.get(\"syscall\")==\"openat\" and e[\"args\"][\"pathname\"].startswith(\"/tmp/hst_views_\")]\n"
 			  "assert len(o)==2, o\n"
 			  "assert o[0][\"args\"][\"pathname\"].endswith(\"/a\"), o[0]\n"
 			  "assert o[0][\"args\"][\"flags\"]==[\"O_WRONLY\",\"O_CREAT\",\"O_TRUNC\"], o[0]\n"
