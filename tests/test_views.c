@@ -207,3 +207,17 @@ Test(views, timestamps_and_durations)
 	t = trace_files("-r", "-etrace=close");
 	cr_assert(starts_with(t, "     0.") && strstr(t, " close("), "%s", t);
 }
+
+/* -P: the calls naming the path, and those on the descriptor it gave. */
+Test(views, path_filter_follows_the_descriptor)
+{
+	char *path = fmt("%s/a", tmpdir);
+	char *t = trace_files("-P", path);
+
+	cr_assert_eq(count_lines(t, "openat("), 2, "%s", t);
+	cr_assert_eq(count_lines(t, "write(3, "), 3, "%s", t);
+	cr_assert_eq(count_lines(t, "read(3, "), 2, "%s", t);
+	cr_assert_eq(count_lines(t, "close(3)"), 2, "%s", t);
+	cr_assert_eq(count_lines(t, "close(99)"), 0, "%s", t);
+	cr_assert_eq(count_lines(t, "write(1, "), 0, "%s", t);
+}

@@ -86,6 +86,7 @@ static void usage(FILE *f)
 		"                     SET is trace=SET.  Repeatable.  --list-groups shows\n"
 		"                     the groups\n"
 		"  -z, -Z             only successful (-z) or failed (-Z) calls\n"
+		"  -P PATH            only calls with PATH as a path argument (repeatable)\n"
 		"      --no-seccomp   with a trace= filter, still stop at every syscall\n"
 		"                     (by default a launched COMMAND stops only at the\n"
 		"                     selected ones, through seccomp-bpf)\n"
@@ -179,7 +180,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->strsize = -1;
 	o->spin_us = -1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:p:fs:vqhVm:xye:zZcCS:wtTr", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:p:fs:vqhVm:xye:zZcCS:wtTrP:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->text_file = optarg; break;
 		case OPT_OUT: o->log_file = optarg; break;
@@ -211,6 +212,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 			}
 			o->filters[o->nfilters++] = c == 'e' ? optarg : c == 'z' ? "status=successful" :
 						    "status=failed";
+			break;
+		case 'P':
+			if (o->nfilters == sizeof(o->filters) / sizeof(o->filters[0])) {
+				fprintf(stderr, "hstrace: too many -e/-P options\n");
+				exit(2);
+			}
+			o->filters[o->nfilters++] = strcat(strcpy(malloc(strlen(optarg) + 6), "path="), optarg);
 			break;
 		case 'c': o->summary = 1; break;
 		case 'C': o->summary = 2; break;

@@ -28,6 +28,13 @@ bool hst_filter_all_syscalls(const struct hst_filter *f)
 	return true;
 }
 
+void hst_filter_free(struct hst_filter *f)
+{
+	for (unsigned i = 0; i < f->npaths; i++)
+		free(f->paths[i]);
+	f->npaths = 0;
+}
+
 bool hst_filter_none(const struct hst_filter *f)
 {
 	for (size_t i = 0; i < sizeof(f->nr) / sizeof(f->nr[0]); i++)
@@ -322,6 +329,20 @@ int hst_filter_add(struct hst_filter *f, const char *expr, char *err, size_t len
 	};
 	const char *eq = strchr(expr, '=');
 
+	if (strncmp(expr, "path=", 5) == 0) {
+		if (expr[5] == '\0' || f->npaths == HST_FILTER_PATHS) {
+			snprintf(err, len, expr[5] ? "too many paths (at most %d)" : "empty path",
+				 HST_FILTER_PATHS);
+			return -1;
+		}
+		f->paths[f->npaths] = strdup(expr + 5);
+		if (!f->paths[f->npaths]) {
+			snprintf(err, len, "out of memory");
+			return -1;
+		}
+		f->npaths++;
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		size_t n = strlen(kinds[i].prefix);
 		if (strncmp(expr, kinds[i].prefix, n) == 0) {
@@ -333,7 +354,7 @@ int hst_filter_add(struct hst_filter *f, const char *expr, char *err, size_t len
 		}
 	}
 	if (eq && strspn(expr, "abcdefghijklmnopqrstuvwxyz") == (size_t)(eq - expr)) {
-		snprintf(err, len, "unknown qualifier '%.*s' (known: trace, status, signal)",
+		snprintf(err, len, "unknown qualifier '%.*s' (known: trace, status, signal, path)",
 			 (int)(eq - expr), expr);
 		return -1;
 	}

@@ -7,6 +7,9 @@
  *                "matches nothing" not an error.  A bare SET means trace=SET.
  *   status=SET   successful, failed, unfinished, unavailable, detached
  *   signal=SET   signal names (with or without SIG), numbers, all, none
+ *   path=PATH    only calls with a path argument equal to PATH, and the
+ *                calls on descriptors they opened, until closed (-P; up to
+ *                HST_FILTER_PATHS of them; text, human and JSON outputs)
  *
  * Several expressions combine: each trace= or signal= adds to (or, negated,
  * takes from) what the earlier ones selected; the first one starts from
@@ -23,6 +26,7 @@
 #include <stdint.h>
 
 #define HST_FILTER_NR_MAX 1024  /* syscall numbers 0..1023 */
+#define HST_FILTER_PATHS 16
 
 enum hst_status_bits {
 	HST_STATUS_SUCCESSFUL = 1u << 0,
@@ -38,7 +42,12 @@ struct hst_filter {
 	uint64_t signals;                     /* bit s-1: signal s selected */
 	unsigned status;                      /* enum hst_status_bits */
 	bool trace_set, signal_set, status_set; /* an expression named it */
+	unsigned npaths;                      /* path= */
+	char *paths[HST_FILTER_PATHS];
 };
+
+/* Free what hst_filter_add allocated (the paths). */
+void hst_filter_free(struct hst_filter *f);
 
 /* Everything selected: the default. */
 void hst_filter_init(struct hst_filter *f);

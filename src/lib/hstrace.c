@@ -659,6 +659,7 @@ HSTRACE_API void hstrace_free(hstrace_t *t)
 	free(t->pids);
 	free(t->log_path);
 	hst_seccomp_free(&t->seccomp);
+	hst_filter_free(&t->filter);
 	free(t);
 }
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/ring.h"
+#include "core/systable.h"
 #include "sink/calls.h"
 #include "sink/out.h"
 #include "sink/sinks.h"
@@ -66,6 +67,9 @@ struct hst_sink {
 	const struct hst_filter *filter;
 	struct hst_calls gate;    /* status filter: whole calls, then rendered */
 	bool gated;
+	struct hst_tidmap paths;  /* -P: tid -> whether its current call is shown */
+	struct path_fd { pid_t tgid; int fd; } path_fds[64];
+	unsigned npath_fds;
 	struct hst_out out;
 	/* log */
 	struct hst_ring *raw;
@@ -157,12 +161,80 @@ static void gate_other(void *arg, const struct hst_drec *d)
 
 static const struct hst_calls_ops gate_ops = { gate_call, gate_other };
 
-static bool selected(const struct hst_sink *s, const struct hst_drec *d)
+/* -P: a path argument of the entry equals one of the filter's paths. */
+static bool touches_path(const struct hst_filter *f, const struct hst_drec *d)
+{
+	const struct hst_dval *v = hst_drec_vals(d);
+
+	for (unsigned i = 0; i < d->nvals; i++) {
+		if (v[i].type != HST_A_PATH || (v[i].flags & (HST_DVF_NULL | HST_DVF_FAULT)))
+			continue;
+		for (unsigned k = 0; k < f->npaths; k++)
+			if (strlen(f->paths[k]) == v[i].len &&
+			    memcmp(f->paths[k], hst_drec_blob(d) + v[i].off, v[i].len) == 0)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * Descriptors opened on a -P path, per process, so that the calls using
+ * them are shown too (as strace does); forgotten at close.
+ */
+static int path_fd_find(const struct hst_sink *s, pid_t tgid, int fd)
+{
+	for (unsigned i = 0; i < s->npath_fds; i++)
+		if (s->path_fds[i].tgid == tgid && s->path_fds[i].fd == fd)
+			return (int)i;
+	return -1;
+}
+
+static bool uses_path_fd(const struct hst_sink *s, const struct hst_drec *d)
+{
+	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
+
+	for (unsigned i = 0; sig && i < sig->nargs; i++)
+		if ((sig->type[i] == HST_A_FD || sig->type[i] == HST_A_DIRFD) &&
+		    path_fd_find(s, d->tgid, (int)d->args[i]) >= 0)
+			return true;
+	return false;
+}
+
+/* -P decides at a call's entry; its exit and resumption follow. */
+static bool path_selected(struct hst_sink *s, const struct hst_drec *d)
+{
+	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
+	uint8_t *keep;
+
+	if (d->kind == HST_RAW_SYSCALL_ENTRY) {
+		keep = hst_tidmap_put(&s->paths, d->tid);
+		if (keep)
+			*keep = touches_path(s->filter, d) ? 1 : uses_path_fd(s, d) ? 2 : 0;
+		return keep && *keep;
+	}
+	keep = hst_tidmap_get(&s->paths, d->tid);
+	if (!keep || !*keep)
+		return false;
+	if (*keep == 1 && sig && sig->ret == HST_R_FD && !(d->flags & HST_RAWF_ERROR) && d->rval >= 0 &&
+	    s->npath_fds < sizeof(s->path_fds) / sizeof(s->path_fds[0]) && path_fd_find(s, d->tgid, (int)d->rval) < 0)
+		s->path_fds[s->npath_fds++] = (struct path_fd){ d->tgid, (int)d->rval };
+	if (sig && !strcmp(sig->name, "close") && !(d->flags & HST_RAWF_ERROR)) {
+		int i = path_fd_find(s, d->tgid, (int)d->args[0]);
+		if (i >= 0)
+			s->path_fds[i] = s->path_fds[--s->npath_fds];
+	}
+	return true;
+}
+
+static bool selected(struct hst_sink *s, const struct hst_drec *d)
 {
 	const struct hst_filter *f = s->filter;
 
 	if (!f)
 		return true;
+	if (f->npaths && (d->kind == HST_RAW_SYSCALL_ENTRY || d->kind == HST_RAW_SYSCALL_EXIT) &&
+	    !path_selected(s, d))
+		return false;
 	switch (d->kind) {
 	case HST_RAW_SYSCALL_ENTRY:
 	case HST_RAW_SYSCALL_EXIT:
@@ -248,6 +320,10 @@ int hst_sink_text_start(struct hst_sink **out, struct hst_ring **rings, unsigned
 	if (cfg->json && (err = hst_json_new(&s->json, cfg)) < 0)
 		goto fail_json;
 	s->gated = cfg->filter && cfg->filter->status != HST_STATUS_ALL;
+	if (hst_tidmap_init(&s->paths, 1) < 0) {
+		err = -ENOMEM;
+		goto fail_paths;
+	}
 	if (s->gated && hst_calls_init(&s->gate, &gate_ops, s) < 0) {
 		err = -ENOMEM;
 		goto fail_gate;
@@ -262,6 +338,8 @@ fail_thread:
 	if (s->gated)
 		hst_calls_free(&s->gate);
 fail_gate:
+	hst_tidmap_free(&s->paths);
+fail_paths:
 	hst_json_free(s->json);
 fail_json:
 	hst_human_free(s->human);
@@ -446,6 +524,7 @@ int hst_sink_join(struct hst_sink *s, uint64_t *bytes_written)
 		hst_json_free(s->json);
 		if (s->gated)
 			hst_calls_free(&s->gate);
+		hst_tidmap_free(&s->paths);
 		hst_text_free(&s->text);
 		hst_out_free(&s->out);
 	}
