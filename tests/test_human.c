@@ -350,7 +350,7 @@ Test(human, mode_option)
 	struct result r = run(ARGV((char *)hstrace_bin(), "-m", "fancy", "--", HELPER, "count", "1"));
 
 	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 2);
-	assert_has(r.err, "-m takes text, human or json, not 'fancy'");
+	assert_has(r.err, "-m takes text, human, json or perfetto, not 'fancy'");
 }
 
 /* ------------------------------------------------------------------------

@@ -221,3 +221,26 @@ Test(views, path_filter_follows_the_descriptor)
 	cr_assert_eq(count_lines(t, "close(99)"), 0, "%s", t);
 	cr_assert_eq(count_lines(t, "write(1, "), 0, "%s", t);
 }
+
+/* --format=perfetto from a log: valid trace-event JSON, slices per thread nest. */
+Test(views, perfetto_export)
+{
+	char *log = tpath("t.bin"), *out = tpath("p.json");
+	struct result r = HSTRACE("-q", "--out", log, "--", "/bin/sh", "-c", "ls / >/dev/null; true");
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	r = HSTRACE("--read", log, "--format=perfetto", "-o", out);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	char *check = fmt("python3 -c 'import json,sys\n"
+			  "ev=json.load(open(sys.argv[1]))[\"traceEvents\"]\n"
+			  "names={e[\"args\"][\"name\"] for e in ev if e[\"ph\"]==\"M\"}\n"
+			  "assert {\"sh\",\"ls\"} <= names, names\n"
+			  "x=[e for e in ev if e[\"ph\"]==\"X\"]\n"
+			  "assert any(e[\"name\"]==\"execve\" for e in x) and any(e[\"name\"]==\"wait4\" for e in x)\n"
+			  "last={}\n"
+			  "for e in sorted(x, key=lambda e: (e[\"tid\"], e[\"ts\"])):\n"
+			  "  assert e[\"dur\"] >= 0 and e[\"ts\"] >= last.get(e[\"tid\"], 0), e\n"
+			  "  last[e[\"tid\"]] = e[\"ts\"] + e[\"dur\"]\n"
+			  "assert any(e[\"ph\"]==\"i\" and e[\"name\"].startswith(\"+++ exited\") for e in ev)\n' %s", out);
+	cr_assert_eq(system(check), 0, "%s", slurp(out, NULL));
+}

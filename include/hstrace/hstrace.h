@@ -144,6 +144,8 @@ typedef enum hstrace_format {
 			       * "[DANGER] cat[42] opened /etc/x for writing -> fd 3" */
 	HSTRACE_FMT_JSON,     /* JSON Lines: one object per call, signal and exit */
 	HSTRACE_FMT_SUMMARY,  /* strace -c's table of calls, errors and time, at the end */
+	HSTRACE_FMT_PERFETTO, /* Chrome trace-event JSON (ui.perfetto.dev, chrome://tracing):
+			       * a track per thread, a slice per call */
 } hstrace_format_t;
 
 /* Flags for hstrace_output(). */

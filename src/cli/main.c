@@ -33,6 +33,7 @@ struct options {
 	bool fd_paths;           /* -y */
 	bool human;              /* --human, -m human */
 	bool json;               /* --json, -m json */
+	bool perfetto;           /* --format=perfetto, -m perfetto */
 	const char *filters[64]; /* -e, -z, -Z */
 	unsigned nfilters;
 	unsigned summary;        /* -c: 1 (summary only), -C: 2 (and the trace) */
@@ -79,8 +80,9 @@ static void usage(FILE *f)
 		"      --human        one plain sentence per call, with its outcome, and\n"
 		"                     [DANGER] or [warn] before risky ones (see data/modes.tbl)\n"
 		"      --json         JSON Lines: one object per call, signal and exit\n"
-		"  -m MODE            output mode: text (strace's format, the default), human\n"
-		"                     or json\n"
+		"  -m MODE            output mode: text (strace's format, the default), human,\n"
+		"                     json, or perfetto (Chrome trace-event JSON for\n"
+		"                     ui.perfetto.dev; also --format=MODE)\n"
 		"  -e EXPR            filter, as strace: trace=SET (names, %%groups, /regex,\n"
 		"                     !negation, ?optional), status=SET, signal=SET; a bare\n"
 		"                     SET is trace=SET.  Repeatable.  --list-groups shows\n"
@@ -151,7 +153,7 @@ static long parse_number(const char *s, const char *what, long max)
 }
 
 enum { OPT_OUT = 256, OPT_READ, OPT_NO_FOLLOW, OPT_COLOR, OPT_WORKERS, OPT_RING, OPT_NO_PIN, OPT_SPIN,
-       OPT_HUMAN, OPT_JSON, OPT_NO_SECCOMP, OPT_LIST_GROUPS };
+       OPT_HUMAN, OPT_JSON, OPT_NO_SECCOMP, OPT_LIST_GROUPS, OPT_FORMAT };
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
@@ -167,6 +169,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "spin", required_argument, NULL, OPT_SPIN },
 		{ "human", no_argument, NULL, OPT_HUMAN },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 		{ "list-groups", no_argument, NULL, OPT_LIST_GROUPS },
 		{ "help", no_argument, NULL, 'h' },
@@ -228,12 +231,15 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'r': o->relative = true; break;
 		case 'T': o->durations = true; break;
 		case 'm':
-			if (!strcmp(optarg, "human") || !strcmp(optarg, "text") || !strcmp(optarg, "json")) {
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "human") || !strcmp(optarg, "text") || !strcmp(optarg, "json") ||
+			    !strcmp(optarg, "perfetto")) {
 				o->human = !strcmp(optarg, "human");
 				o->json = !strcmp(optarg, "json");
+				o->perfetto = !strcmp(optarg, "perfetto");
 				break;
 			}
-			fprintf(stderr, "hstrace: -m takes text, human or json, not '%s'\n", optarg);
+			fprintf(stderr, "hstrace: -m takes text, human, json or perfetto, not '%s'\n", optarg);
 			exit(2);
 		case 's': o->strsize = parse_number(optarg, "string size (-s)", 65536); break;
 		case 'q': o->quiet = true; break;
@@ -361,7 +367,7 @@ static void configure(hstrace_t *t, const struct options *o)
 		}
 		if (want_color(o->color, fd))
 			flags |= HSTRACE_OUT_COLOR;
-		if (o->text_file && o->follow && !o->human && !o->json)
+		if (o->text_file && o->follow && !o->human && !o->json && !o->perfetto)
 			flags |= HSTRACE_OUT_PID_COLUMN;
 		if (o->verbose)
 			flags |= HSTRACE_OUT_VERBOSE;
@@ -376,7 +382,8 @@ static void configure(hstrace_t *t, const struct options *o)
 			flags |= HSTRACE_OUT_TIME_REL;
 		if (o->durations)
 			flags |= HSTRACE_OUT_DURATION;
-		check(hstrace_output(t, o->json ? HSTRACE_FMT_JSON : o->human ? HSTRACE_FMT_HUMAN : HSTRACE_FMT_TEXT,
+		check(hstrace_output(t, o->perfetto ? HSTRACE_FMT_PERFETTO : o->json ? HSTRACE_FMT_JSON :
+				     o->human ? HSTRACE_FMT_HUMAN : HSTRACE_FMT_TEXT,
 				     fd, flags), "output");
 		/* -C: the table after the trace; it is written when hstrace_wait
 		 * joins it, after the outputs added before it. */

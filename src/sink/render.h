@@ -23,6 +23,7 @@ struct hst_text_config {
 	bool verbose;      /* -v: unabridged structs and arrays */
 	bool human;        /* sentences (render_human.c) instead of strace's lines */
 	bool json;         /* JSON Lines (render_json.c) instead of strace's lines */
+	bool perfetto;     /* Chrome trace-event JSON for Perfetto (render_json.c) */
 	int64_t clock_offset_ns;  /* CLOCK_REALTIME - CLOCK_MONOTONIC when tracing began */
 	unsigned timestamps;      /* -t 1, -tt 2, -ttt 3 */
 	bool relative;            /* -r: time since the previous line */

@@ -35,6 +35,9 @@ struct hst_json {
 	struct hst_text_config cfg;
 	struct hst_calls calls;
 	struct hst_out *o;
+	bool started;             /* perfetto: the array is open */
+	pid_t pending_rename;     /* perfetto: a thread whose exec just returned */
+	struct hst_tidmap named;  /* perfetto: tids whose thread_name is out */
 };
 
 static void put_num(struct hst_vw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -281,16 +284,169 @@ static void on_other(void *arg, const struct hst_drec *d)
 
 static const struct hst_calls_ops json_ops = { on_call, on_other };
 
+/*
+ * Perfetto / chrome://tracing: the Chrome trace-event JSON format.  One
+ * object {"traceEvents":[...]}; per thread a track named after its process
+ * (thread_name/process_name metadata, re-sent when an exec renames it),
+ * each call a complete ("X") slice with its arguments, signals, exits and
+ * process creation as instant ("i") events.  Times in microseconds of the
+ * monotonic clock.  A thread's calls never overlap, so its slices nest
+ * trivially.
+ */
+static void pf_begin(struct hst_json *j, struct hst_vw *w)
+{
+	hst_vw_init_json(w, j->o, j->cfg.strsize);
+	hst_out_puts(j->o, j->started ? ",\n" : "{\"traceEvents\":[\n");
+	j->started = true;
+}
+
+static void pf_ts(struct hst_vw *w, const char *key, uint64_t ns)
+{
+	hst_vwj_key(w, key);
+	put_num(w, "%" PRIu64 ".%03" PRIu64, ns / 1000, ns % 1000);
+}
+
+static void pf_ids(struct hst_vw *w, const struct hst_drec *d)
+{
+	hst_vwj_key(w, "pid");
+	put_num(w, "%d", d->tgid);
+	hst_vwj_key(w, "tid");
+	put_num(w, "%d", d->tid);
+}
+
+static void pf_names(struct hst_json *j, const struct hst_drec *d, bool force)
+{
+	char buf[HST_COMM_LEN];
+	const char *comm = hst_calls_name(&j->calls, d->tgid, d, buf);
+	uint8_t *done = hst_tidmap_put(&j->named, d->tid);
+	struct hst_vw w;
+
+	if (!comm || !done || (*done && !force))
+		return;
+	*done = 1;
+	for (int k = 0; k < 2; k++) {
+		if (k == 0 && d->tid != d->tgid)
+			continue;
+		pf_begin(j, &w);
+		hst_vwj_open(&w, '{');
+		hst_vwj_key(&w, "ph");
+		hst_vwj_raw(&w, "M");
+		hst_vwj_key(&w, "name");
+		hst_vwj_raw(&w, k == 0 ? "process_name" : "thread_name");
+		pf_ids(&w, d);
+		hst_vwj_key(&w, "args");
+		hst_vwj_open(&w, '{');
+		hst_vwj_key(&w, "name");
+		hst_vwj_raw(&w, comm);
+		hst_vwj_close(&w, '}');
+		hst_vwj_close(&w, '}');
+	}
+}
+
+static void pf_call(void *arg, const struct hst_drec *entry, const struct hst_drec *exit)
+{
+	struct hst_json *j = arg;
+	const struct hst_syscall_sig *sig = hst_record_sig(entry->nr, entry->flags);
+	char name[32];
+	struct hst_vw w;
+
+	pf_names(j, entry, false);
+	pf_begin(j, &w);
+	hst_vwj_open(&w, '{');
+	hst_vwj_key(&w, "ph");
+	hst_vwj_raw(&w, exit ? "X" : "i");
+	hst_vwj_key(&w, "name");
+	hst_vwj_raw(&w, hst_text_syscall_name(entry->nr, entry->flags, name));
+	hst_vwj_key(&w, "cat");
+	hst_vwj_raw(&w, hst_category_name(sig ? sig->category : HST_CAT_OTHER));
+	pf_ids(&w, entry);
+	pf_ts(&w, "ts", entry->ts_ns);
+	if (exit)
+		pf_ts(&w, "dur", exit->ts_ns > entry->ts_ns ? exit->ts_ns - entry->ts_ns : 0);
+	else {
+		hst_vwj_key(&w, "s");
+		hst_vwj_raw(&w, "t");
+	}
+	hst_vwj_key(&w, "args");
+	hst_vwj_open(&w, '{');
+	put_args(&w, entry, sig);
+	if (exit) {
+		put_args(&w, exit, sig);
+		hst_vwj_key(&w, "ret");
+		put_num(&w, "%" PRId64, exit->rval);
+		if (exit->flags & HST_RAWF_ERROR) {
+			const char *e = hst_errno_name((int)-exit->rval);
+			hst_vwj_key(&w, "errno");
+			if (e)
+				hst_vwj_raw(&w, e);
+			else
+				put_num(&w, "%d", (int)-exit->rval);
+		}
+	}
+	hst_vwj_close(&w, '}');
+	hst_vwj_close(&w, '}');
+	/* An exec renames the track from here on. */
+	if (exit && hst_calls_is_exec(entry) && exit->rval == 0)
+		j->pending_rename = entry->tid;
+}
+
+static void pf_other(void *arg, const struct hst_drec *d)
+{
+	struct hst_json *j = arg;
+	struct hst_vw w;
+	char what[48];
+
+	switch (d->kind) {
+	case HST_RAW_SIGNAL:
+		snprintf(what, sizeof(what), "--- %s ---", hst_signal_name(d->nr) ? hst_signal_name(d->nr) : "signal");
+		break;
+	case HST_RAW_NEW_TRACEE:
+		snprintf(what, sizeof(what), "new %s", d->tid == d->tgid ? "process" : "thread");
+		break;
+	case HST_RAW_EXITED:
+		snprintf(what, sizeof(what), "+++ exited with %d +++", (int)d->rval);
+		break;
+	case HST_RAW_KILLED:
+		snprintf(what, sizeof(what), "+++ killed by %s +++",
+			 hst_signal_name((int)d->rval) ? hst_signal_name((int)d->rval) : "signal");
+		break;
+	default:
+		return;
+	}
+	pf_begin(j, &w);
+	hst_vwj_open(&w, '{');
+	hst_vwj_key(&w, "ph");
+	hst_vwj_raw(&w, "i");
+	hst_vwj_key(&w, "s");
+	hst_vwj_raw(&w, d->kind == HST_RAW_NEW_TRACEE ? "p" : "t");
+	hst_vwj_key(&w, "name");
+	hst_vwj_raw(&w, what);
+	pf_ids(&w, d);
+	pf_ts(&w, "ts", d->ts_ns);
+	hst_vwj_close(&w, '}');
+}
+
+static const struct hst_calls_ops perfetto_ops = { pf_call, pf_other };
+
 void hst_json_record(struct hst_json *j, const struct hst_drec *d, struct hst_out *o)
 {
 	j->o = o;
 	hst_calls_record(&j->calls, d);
+	if (j->pending_rename) {
+		/* calls.c has the new name once the exec's exit went through it. */
+		struct hst_drec fake = { .tid = j->pending_rename, .kind = HST_RAW_EXITED };
+		fake.tgid = j->pending_rename;
+		j->pending_rename = 0;
+		pf_names(j, &fake, true);
+	}
 }
 
 void hst_json_finish(struct hst_json *j, struct hst_out *o)
 {
 	j->o = o;
 	hst_calls_finish(&j->calls);
+	if (j->cfg.perfetto)
+		hst_out_puts(o, j->started ? "\n]}\n" : "{\"traceEvents\":[]}\n");
 }
 
 int hst_json_new(struct hst_json **out, const struct hst_text_config *cfg)
@@ -300,7 +456,12 @@ int hst_json_new(struct hst_json **out, const struct hst_text_config *cfg)
 	if (!j)
 		return -ENOMEM;
 	j->cfg = *cfg;
-	if (hst_calls_init(&j->calls, &json_ops, j) < 0) {
+	if (hst_tidmap_init(&j->named, 1) < 0) {
+		free(j);
+		return -ENOMEM;
+	}
+	if (hst_calls_init(&j->calls, cfg->perfetto ? &perfetto_ops : &json_ops, j) < 0) {
+		hst_tidmap_free(&j->named);
 		free(j);
 		return -ENOMEM;
 	}
@@ -313,5 +474,6 @@ void hst_json_free(struct hst_json *j)
 	if (!j)
 		return;
 	hst_calls_free(&j->calls);
+	hst_tidmap_free(&j->named);
 	free(j);
 }

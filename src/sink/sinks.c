@@ -310,14 +310,15 @@ int hst_sink_text_start(struct hst_sink **out, struct hst_ring **rings, unsigned
 	s->fd = fd;
 	s->merge = (struct hst_merge){ rings, n, consumer, 0 };
 	hst_out_init(&s->out, color);
-	s->renderer = cfg->json ? &json_renderer : cfg->human ? &human_renderer : &strace_renderer;
+	s->renderer = cfg->json || cfg->perfetto ? &json_renderer : cfg->human ? &human_renderer :
+		      &strace_renderer;
 	s->filter = cfg->filter;
 	err = hst_text_init(&s->text, cfg);
 	if (err < 0)
 		goto fail_text;
 	if (cfg->human && (err = hst_human_new(&s->human, cfg)) < 0)
 		goto fail_human;
-	if (cfg->json && (err = hst_json_new(&s->json, cfg)) < 0)
+	if ((cfg->json || cfg->perfetto) && (err = hst_json_new(&s->json, cfg)) < 0)
 		goto fail_json;
 	s->gated = cfg->filter && cfg->filter->status != HST_STATUS_ALL;
 	if (hst_tidmap_init(&s->paths, 1) < 0) {
