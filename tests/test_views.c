@@ -244,3 +244,15 @@ Test(views, perfetto_export)
 			  "assert any(e[\"ph\"]==\"i\" and e[\"name\"].startswith(\"+++ exited\") for e in ev)\n' %s", out);
 	cr_assert_eq(system(check), 0, "%s", slurp(out, NULL));
 }
+
+/* --group: the helper's file, with the bytes it really wrote and read back. */
+Test(views, group_per_file)
+{
+	char *t = trace_files("--group", "-q");
+	char *block = strstr(t, fmt("\"%s/a\"\n", tmpdir));
+
+	cr_assert(block, "%s", t);
+	cr_assert(strstr(block, "opened by helper[") && strstr(block, "] O_WRONLY|O_CREAT|O_TRUNC\n"), "%s", block);
+	cr_assert(strstr(block, "read 73 bytes, wrote 73 bytes, 9 calls, 0 failed\n"), "%s", block);
+	cr_assert(strstr(block, "calls: openat 2 write 3 close 2 read 2\n"), "%s", block);
+}

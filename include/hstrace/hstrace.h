@@ -146,6 +146,8 @@ typedef enum hstrace_format {
 	HSTRACE_FMT_SUMMARY,  /* strace -c's table of calls, errors and time, at the end */
 	HSTRACE_FMT_PERFETTO, /* Chrome trace-event JSON (ui.perfetto.dev, chrome://tracing):
 			       * a track per thread, a slice per call */
+	HSTRACE_FMT_GROUP,    /* at the end, one block per file and socket: openers, bytes
+			       * read and written, calls, errors, first and last time */
 } hstrace_format_t;
 
 /* Flags for hstrace_output(). */

@@ -34,6 +34,7 @@ struct options {
 	bool human;              /* --human, -m human */
 	bool json;               /* --json, -m json */
 	bool perfetto;           /* --format=perfetto, -m perfetto */
+	bool group;              /* --group, -g */
 	const char *filters[64]; /* -e, -z, -Z */
 	unsigned nfilters;
 	unsigned summary;        /* -c: 1 (summary only), -C: 2 (and the trace) */
@@ -89,6 +90,8 @@ static void usage(FILE *f)
 		"                     the groups\n"
 		"  -z, -Z             only successful (-z) or failed (-Z) calls\n"
 		"  -P PATH            only calls with PATH as a path argument (repeatable)\n"
+		"  -g, --group        at the end, one block per file and socket: who opened\n"
+		"                     it, bytes read and written, calls, errors, times\n"
 		"      --no-seccomp   with a trace= filter, still stop at every syscall\n"
 		"                     (by default a launched COMMAND stops only at the\n"
 		"                     selected ones, through seccomp-bpf)\n"
@@ -170,6 +173,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "human", no_argument, NULL, OPT_HUMAN },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "group", no_argument, NULL, 'g' },
 		{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 		{ "list-groups", no_argument, NULL, OPT_LIST_GROUPS },
 		{ "help", no_argument, NULL, 'h' },
@@ -183,7 +187,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->strsize = -1;
 	o->spin_us = -1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:p:fs:vqhVm:xye:zZcCS:wtTrP:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:p:fs:vqhVm:xye:zZcCS:wtTrP:g", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->text_file = optarg; break;
 		case OPT_OUT: o->log_file = optarg; break;
@@ -223,6 +227,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			}
 			o->filters[o->nfilters++] = strcat(strcpy(malloc(strlen(optarg) + 6), "path="), optarg);
 			break;
+		case 'g': o->group = true; break;
 		case 'c': o->summary = 1; break;
 		case 'C': o->summary = 2; break;
 		case 'S': o->sort_by = optarg; break;
@@ -363,6 +368,8 @@ static void configure(hstrace_t *t, const struct options *o)
 		fd = o->text_file ? open_output(o->text_file, "output file") : STDERR_FILENO;
 		if (o->summary == 1) {
 			check(hstrace_output(t, HSTRACE_FMT_SUMMARY, fd, 0), "-c");
+			if (o->group)
+				check(hstrace_output(t, HSTRACE_FMT_GROUP, fd, 0), "--group");
 			return;
 		}
 		if (want_color(o->color, fd))
@@ -389,6 +396,8 @@ static void configure(hstrace_t *t, const struct options *o)
 		 * joins it, after the outputs added before it. */
 		if (o->summary == 2)
 			check(hstrace_output(t, HSTRACE_FMT_SUMMARY, fd, 0), "-C");
+		if (o->group)
+			check(hstrace_output(t, HSTRACE_FMT_GROUP, fd, 0), "--group");
 	}
 }
 

@@ -146,7 +146,7 @@ HSTRACE_API int hstrace_output(hstrace_t *t, hstrace_format_t format, int fd, un
 {
 	if (t->state != HST_NEW)
 		return HSTRACE_E_STATE;
-	if (t->noutputs >= HST_MAX_OUTPUTS || format < HSTRACE_FMT_TEXT || format > HSTRACE_FMT_PERFETTO ||
+	if (t->noutputs >= HST_MAX_OUTPUTS || format < HSTRACE_FMT_TEXT || format > HSTRACE_FMT_GROUP ||
 	    fd < 0)
 		return -EINVAL;
 	t->outputs[t->noutputs++] = (struct hst_output){ format, fd, flags, NULL };
@@ -276,6 +276,7 @@ static int make_rings(hstrace_t *t)
 {
 	unsigned text = count_outputs(t, HSTRACE_FMT_TEXT) + count_outputs(t, HSTRACE_FMT_HUMAN) +
 			count_outputs(t, HSTRACE_FMT_JSON) + count_outputs(t, HSTRACE_FMT_PERFETTO) +
+			count_outputs(t, HSTRACE_FMT_GROUP) +
 			(t->events ? 1 : 0);
 	unsigned logs = count_outputs(t, HSTRACE_FMT_LOG) + count_outputs(t, HSTRACE_FMT_SUMMARY);
 	int err;
@@ -342,6 +343,7 @@ static int start_sinks(hstrace_t *t)
 			tc.human = o->format == HSTRACE_FMT_HUMAN;
 			tc.json = o->format == HSTRACE_FMT_JSON;
 			tc.perfetto = o->format == HSTRACE_FMT_PERFETTO;
+			tc.group = o->format == HSTRACE_FMT_GROUP;
 			tc.filter = t->filtered ? &t->filter : NULL;
 			tc.clock_offset_ns = clock_offset(t);
 			tc.pid_column = (o->flags & HSTRACE_OUT_PID_COLUMN) != 0;

@@ -24,6 +24,7 @@ struct hst_text_config {
 	bool human;        /* sentences (render_human.c) instead of strace's lines */
 	bool json;         /* JSON Lines (render_json.c) instead of strace's lines */
 	bool perfetto;     /* Chrome trace-event JSON for Perfetto (render_json.c) */
+	bool group;        /* --group: one block per file and socket at the end (group.c) */
 	int64_t clock_offset_ns;  /* CLOCK_REALTIME - CLOCK_MONOTONIC when tracing began */
 	unsigned timestamps;      /* -t 1, -tt 2, -ttt 3 */
 	bool relative;            /* -r: time since the previous line */
@@ -79,6 +80,14 @@ int hst_json_new(struct hst_json **out, const struct hst_text_config *cfg);
 void hst_json_free(struct hst_json *j);
 void hst_json_record(struct hst_json *j, const struct hst_drec *d, struct hst_out *o);
 void hst_json_finish(struct hst_json *j, struct hst_out *o);
+
+/* --group (group.c): the report is written by hst_group_finish only. */
+struct hst_group;
+
+int hst_group_new(struct hst_group **out, const struct hst_text_config *cfg);
+void hst_group_free(struct hst_group *g);
+void hst_group_record(struct hst_group *g, const struct hst_drec *d, struct hst_out *o);
+void hst_group_finish(struct hst_group *g, struct hst_out *o);
 
 /*
  * Every reference of data/human.tbl names an argument of its syscall (or

@@ -64,6 +64,7 @@ struct hst_sink {
 	struct hst_text text;
 	struct hst_human *human;
 	struct hst_json *json;
+	struct hst_group *group;
 	const struct hst_filter *filter;
 	struct hst_calls gate;    /* status filter: whole calls, then rendered */
 	bool gated;
@@ -91,6 +92,7 @@ struct hst_sink {
 struct renderer {
 	void (*record)(struct hst_sink *s, const struct hst_drec *d);
 	void (*finish)(struct hst_sink *s);
+	bool at_join;  /* finish in hst_sink_join: after the outputs before it */
 };
 
 static void strace_record(struct hst_sink *s, const struct hst_drec *d)
@@ -126,6 +128,18 @@ static void json_finish(struct hst_sink *s)
 static const struct renderer strace_renderer = { strace_record, strace_finish };
 static const struct renderer human_renderer = { human_record, human_finish };
 static const struct renderer json_renderer = { json_record, json_finish };
+
+static void group_record(struct hst_sink *s, const struct hst_drec *d)
+{
+	hst_group_record(s->group, d, &s->out);
+}
+
+static void group_finish(struct hst_sink *s)
+{
+	hst_group_finish(s->group, &s->out);
+}
+
+static const struct renderer group_renderer = { group_record, group_finish, true };
 
 /*
  * Filters (-e trace=, signal=, status=).  Calls and signals not selected are
@@ -291,7 +305,8 @@ static void *text_main(void *arg)
 	if (s->err == 0) {
 		if (s->gated)
 			hst_calls_finish(&s->gate);
-		s->renderer->finish(s);
+		if (!s->renderer->at_join)
+			s->renderer->finish(s);
 		s->err = text_flush(s);
 	}
 	if (s->err < 0)
@@ -310,8 +325,8 @@ int hst_sink_text_start(struct hst_sink **out, struct hst_ring **rings, unsigned
 	s->fd = fd;
 	s->merge = (struct hst_merge){ rings, n, consumer, 0 };
 	hst_out_init(&s->out, color);
-	s->renderer = cfg->json || cfg->perfetto ? &json_renderer : cfg->human ? &human_renderer :
-		      &strace_renderer;
+	s->renderer = cfg->group ? &group_renderer : cfg->json || cfg->perfetto ? &json_renderer :
+		      cfg->human ? &human_renderer : &strace_renderer;
 	s->filter = cfg->filter;
 	err = hst_text_init(&s->text, cfg);
 	if (err < 0)
@@ -320,6 +335,8 @@ int hst_sink_text_start(struct hst_sink **out, struct hst_ring **rings, unsigned
 		goto fail_human;
 	if ((cfg->json || cfg->perfetto) && (err = hst_json_new(&s->json, cfg)) < 0)
 		goto fail_json;
+	if (cfg->group && (err = hst_group_new(&s->group, cfg)) < 0)
+		goto fail_group;
 	s->gated = cfg->filter && cfg->filter->status != HST_STATUS_ALL;
 	if (hst_tidmap_init(&s->paths, 1) < 0) {
 		err = -ENOMEM;
@@ -341,6 +358,8 @@ fail_thread:
 fail_gate:
 	hst_tidmap_free(&s->paths);
 fail_paths:
+	hst_group_free(s->group);
+fail_group:
 	hst_json_free(s->json);
 fail_json:
 	hst_human_free(s->human);
@@ -511,6 +530,10 @@ int hst_sink_join(struct hst_sink *s, uint64_t *bytes_written)
 	int err;
 
 	pthread_join(s->thread, NULL);
+	if (!s->raw && s->renderer->at_join && s->err == 0) {
+		s->renderer->finish(s);
+		s->err = text_flush(s);
+	}
 	if (s->summary) {
 		/* Written here, not by its thread: after the outputs joined before. */
 		hst_summary_print(s->summary, &s->out);
@@ -523,6 +546,7 @@ int hst_sink_join(struct hst_sink *s, uint64_t *bytes_written)
 	if (!s->raw) {
 		hst_human_free(s->human);
 		hst_json_free(s->json);
+		hst_group_free(s->group);
 		if (s->gated)
 			hst_calls_free(&s->gate);
 		hst_tidmap_free(&s->paths);

@@ -1,0 +1,372 @@
+/*
+ * --group: the trace told per file and per socket.  Calls are paired
+ * (calls.c); descriptors are followed per process through open, dup, fcntl
+ * F_DUPFD, fork (the child gets a copy of the table), close, close_range
+ * and exec (close-on-exec descriptors go), so every read and write lands on
+ * the file it was really made on.  At the end, one block per file or
+ * socket: who opened it and how, bytes read and written, other operations,
+ * errors, first and last time seen.  Owned by one sink thread.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/systable.h"
+#include "decode/modes.h"
+#include "sink/calls.h"
+#include "sink/render.h"
+
+#define MAX_OPS 24
+#define MAX_OPENERS 8
+
+struct op_count {
+	const char *name;  /* syscall name (static table string) */
+	uint64_t n;
+};
+
+struct file {
+	char *name;
+	uint64_t bytes_read, bytes_written, errors, calls;
+	uint64_t first_ns, last_ns;
+	struct op_count ops[MAX_OPS];
+	unsigned nops;
+	char openers[MAX_OPENERS][64];   /* "cat[42] O_RDONLY" */
+	unsigned nopeners;
+};
+
+struct fd_slot {
+	pid_t tgid;
+	int fd;
+	unsigned file;
+	bool cloexec;
+};
+
+struct hst_group {
+	struct hst_text_config cfg;
+	struct hst_calls calls;
+	struct file *files;
+	unsigned nfiles, cap_files;
+	struct fd_slot *fds;
+	unsigned nfds, cap_fds;
+};
+
+/* --- files and descriptors ------------------------------------------------- */
+
+static int file_of(struct hst_group *g, const char *name, size_t len)
+{
+	for (unsigned i = 0; i < g->nfiles; i++)
+		if (strlen(g->files[i].name) == len && !memcmp(g->files[i].name, name, len))
+			return (int)i;
+	if (g->nfiles == g->cap_files) {
+		unsigned cap = g->cap_files ? g->cap_files * 2 : 64;
+		struct file *f = realloc(g->files, cap * sizeof(*f));
+		if (!f)
+			return -1;
+		g->files = f;
+		g->cap_files = cap;
+	}
+	struct file *f = &g->files[g->nfiles];
+	memset(f, 0, sizeof(*f));
+	f->name = strndup(name, len);
+	if (!f->name)
+		return -1;
+	return (int)g->nfiles++;
+}
+
+static struct fd_slot *fd_find(struct hst_group *g, pid_t tgid, int fd)
+{
+	for (unsigned i = 0; i < g->nfds; i++)
+		if (g->fds[i].tgid == tgid && g->fds[i].fd == fd)
+			return &g->fds[i];
+	return NULL;
+}
+
+static void fd_set_file(struct hst_group *g, pid_t tgid, int fd, int file, bool cloexec)
+{
+	struct fd_slot *s = fd_find(g, tgid, fd);
+
+	if (file < 0)
+		return;
+	if (!s) {
+		if (g->nfds == g->cap_fds) {
+			unsigned cap = g->cap_fds ? g->cap_fds * 2 : 64;
+			struct fd_slot *n = realloc(g->fds, cap * sizeof(*n));
+			if (!n)
+				return;
+			g->fds = n;
+			g->cap_fds = cap;
+		}
+		s = &g->fds[g->nfds++];
+	}
+	*s = (struct fd_slot){ tgid, fd, (unsigned)file, cloexec };
+}
+
+static void fd_drop(struct hst_group *g, pid_t tgid, int lo, int hi, bool only_cloexec)
+{
+	for (unsigned i = 0; i < g->nfds;) {
+		struct fd_slot *s = &g->fds[i];
+		if (s->tgid == tgid && s->fd >= lo && s->fd <= hi && (!only_cloexec || s->cloexec))
+			*s = g->fds[--g->nfds];
+		else
+			i++;
+	}
+}
+
+static void fd_copy_table(struct hst_group *g, pid_t from, pid_t to)
+{
+	unsigned n = g->nfds;
+
+	for (unsigned i = 0; i < n; i++)
+		if (g->fds[i].tgid == from)
+			fd_set_file(g, to, g->fds[i].fd, (int)g->fds[i].file, g->fds[i].cloexec);
+}
+
+static void count_op(struct file *f, const char *name)
+{
+	for (unsigned i = 0; i < f->nops; i++)
+		if (f->ops[i].name == name) {
+			f->ops[i].n++;
+			return;
+		}
+	if (f->nops < MAX_OPS)
+		f->ops[f->nops++] = (struct op_count){ name, 1 };
+}
+
+/* --- calls ---------------------------------------------------------------- */
+
+static const struct hst_dval *path_val(const struct hst_drec *d, const char *arg)
+{
+	int i = hst_arg_index(d->nr, d->flags, arg);
+	const struct hst_dval *v = i < 0 ? NULL : hst_drec_val(d, (unsigned)i);
+
+	return v && v->type == HST_A_PATH && !(v->flags & (HST_DVF_NULL | HST_DVF_FAULT)) ? v : NULL;
+}
+
+/* The file a call is about: a descriptor argument we know, or its path. */
+static int call_file(struct hst_group *g, const struct hst_drec *e, const struct hst_syscall_sig *sig,
+		     int *fd_arg)
+{
+	*fd_arg = -1;
+	for (unsigned i = 0; i < sig->nargs; i++) {
+		if (sig->type[i] != HST_A_FD)
+			continue;
+		struct fd_slot *s = fd_find(g, e->tgid, (int)e->args[i]);
+		*fd_arg = (int)e->args[i];
+		if (s)
+			return (int)s->file;
+		break;
+	}
+	for (unsigned i = 0; i < sig->nargs; i++)
+		if (sig->type[i] == HST_A_PATH) {
+			const struct hst_dval *v = hst_drec_val(e, i);
+			if (v && !(v->flags & (HST_DVF_NULL | HST_DVF_FAULT)) && v->len)
+				return file_of(g, hst_drec_blob(e) + v->off, v->len);
+		}
+	return -1;
+}
+
+static void note_opener(struct hst_group *g, struct file *f, const struct hst_drec *e, uint64_t flags)
+{
+	static const char *const acc[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+	char buf[HST_COMM_LEN], who[64];
+	const char *comm = hst_calls_name(&g->calls, e->tgid, e, buf);
+
+	snprintf(who, sizeof(who), "%s[%d] %s%s%s%s", comm ? comm : "pid", e->tgid, acc[flags & 3],
+		 flags & O_CREAT ? "|O_CREAT" : "", flags & O_TRUNC ? "|O_TRUNC" : "",
+		 flags & O_APPEND ? "|O_APPEND" : "");
+	for (unsigned i = 0; i < f->nopeners; i++)
+		if (!strcmp(f->openers[i], who))
+			return;
+	if (f->nopeners < MAX_OPENERS)
+		snprintf(f->openers[f->nopeners++], sizeof(f->openers[0]), "%s", who);
+}
+
+static bool is(const struct hst_syscall_sig *sig, const char *name)
+{
+	return strcmp(sig->name, name) == 0;
+}
+
+static bool is_read(const struct hst_syscall_sig *sig)
+{
+	return is(sig, "read") || is(sig, "pread64") || is(sig, "readv") || is(sig, "preadv") ||
+	       is(sig, "preadv2") || is(sig, "recvfrom") || is(sig, "recvmsg");
+}
+
+static bool is_write(const struct hst_syscall_sig *sig)
+{
+	return is(sig, "write") || is(sig, "pwrite64") || is(sig, "writev") || is(sig, "pwritev") ||
+	       is(sig, "pwritev2") || is(sig, "sendto") || is(sig, "sendmsg");
+}
+
+/* Descriptors a successful call creates, copies or ends. */
+static void follow_fds(struct hst_group *g, const struct hst_drec *e, const struct hst_drec *x,
+		       const struct hst_syscall_sig *sig, int file)
+{
+	int64_t r = x->rval;
+
+	if (is(sig, "close")) {
+		fd_drop(g, e->tgid, (int)e->args[0], (int)e->args[0], false);
+	} else if (is(sig, "close_range")) {
+		fd_drop(g, e->tgid, (int)e->args[0], (int)(e->args[1] > 1u << 30 ? 1 << 30 : e->args[1]), false);
+	} else if (is(sig, "dup") || (is(sig, "fcntl") && (e->args[1] == F_DUPFD || e->args[1] == F_DUPFD_CLOEXEC))) {
+		fd_set_file(g, e->tgid, (int)r, file, is(sig, "fcntl") && e->args[1] == F_DUPFD_CLOEXEC);
+	} else if (is(sig, "dup2") || is(sig, "dup3")) {
+		fd_set_file(g, e->tgid, (int)e->args[1], file, is(sig, "dup3") && (e->args[2] & O_CLOEXEC));
+	} else if (is(sig, "fcntl") && e->args[1] == F_SETFD) {
+		struct fd_slot *s = fd_find(g, e->tgid, (int)e->args[0]);
+		if (s)
+			s->cloexec = e->args[2] & FD_CLOEXEC;
+	} else if (hst_calls_is_exec(e)) {
+		fd_drop(g, e->tgid, 0, 1 << 30, true);
+	} else if ((is(sig, "fork") || is(sig, "vfork") || is(sig, "clone") || is(sig, "clone3")) && r > 0 &&
+		   !(is(sig, "clone") && (e->args[0] & CLONE_THREAD))) {
+		fd_copy_table(g, e->tgid, (pid_t)r);
+	}
+}
+
+static void on_call(void *arg, const struct hst_drec *e, const struct hst_drec *x)
+{
+	struct hst_group *g = arg;
+	const struct hst_syscall_sig *sig = hst_record_sig(e->nr, e->flags);
+	bool failed = x && ((x->flags & HST_RAWF_ERROR) || x->rval < 0);
+	int fd_arg, file;
+
+	if (!sig || !x)
+		return;
+	file = call_file(g, e, sig, &fd_arg);
+	if (!failed && sig->ret == HST_R_FD && x->rval >= 0) {
+		/* open, openat, creat, socket, accept, ...: a new descriptor. */
+		const struct hst_dval *p = path_val(e, "pathname");
+		char name[64];
+		uint64_t flags = 0;
+		int flags_arg = hst_arg_index(e->nr, e->flags, "flags");
+		if (p) {
+			file = file_of(g, hst_drec_blob(e) + p->off, p->len);
+		} else if (file < 0) {
+			int n = snprintf(name, sizeof(name), "%s (%s[%d] fd %" PRId64 ")", sig->name, "pid", e->tgid,
+					 x->rval);
+			file = file_of(g, name, (size_t)n);
+		}
+		if (flags_arg >= 0)
+			flags = e->args[flags_arg];
+		else if (is(sig, "creat"))
+			flags = O_CREAT | O_WRONLY | O_TRUNC;
+		if (file >= 0) {
+			if (p)
+				note_opener(g, &g->files[file], e, flags);
+			fd_set_file(g, e->tgid, (int)x->rval, file, (flags & O_CLOEXEC) != 0);
+		}
+	}
+	if (!failed)
+		follow_fds(g, e, x, sig, file);
+	if (file < 0)
+		return;
+	struct file *f = &g->files[file];
+	if (!f->first_ns)
+		f->first_ns = e->ts_ns;
+	f->last_ns = x->ts_ns;
+	f->calls++;
+	if (failed)
+		f->errors++;
+	else if (is_read(sig))
+		f->bytes_read += (uint64_t)x->rval;
+	else if (is_write(sig))
+		f->bytes_written += (uint64_t)x->rval;
+	count_op(f, sig->name);
+}
+
+static void on_other(void *arg, const struct hst_drec *d)
+{
+	struct hst_group *g = arg;
+
+	/* A process that is gone takes its descriptors with it. */
+	if ((d->kind == HST_RAW_EXITED || d->kind == HST_RAW_KILLED) && d->tid == d->tgid)
+		fd_drop(g, d->tgid, 0, 1 << 30, false);
+}
+
+static const struct hst_calls_ops group_ops = { on_call, on_other };
+
+/* --- the report ----------------------------------------------------------- */
+
+static void put_time(struct hst_group *g, struct hst_out *o, uint64_t ns)
+{
+	int64_t real = (int64_t)ns + g->cfg.clock_offset_ns;
+	time_t sec = (time_t)(real / 1000000000);
+	struct tm tm;
+	char buf[32];
+
+	localtime_r(&sec, &tm);
+	strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+	hst_out_printf(o, "%s.%06ld", buf, (long)(real % 1000000000) / 1000);
+}
+
+static int by_bytes(const void *a, const void *b)
+{
+	const struct file *x = a, *y = b;
+	uint64_t bx = x->bytes_read + x->bytes_written, by = y->bytes_read + y->bytes_written;
+
+	if (bx != by)
+		return bx > by ? -1 : 1;
+	return x->calls > y->calls ? -1 : x->calls < y->calls;
+}
+
+void hst_group_record(struct hst_group *g, const struct hst_drec *d, struct hst_out *o)
+{
+	(void)o;
+	hst_calls_record(&g->calls, d);
+}
+
+void hst_group_finish(struct hst_group *g, struct hst_out *o)
+{
+	hst_calls_finish(&g->calls);
+	qsort(g->files, g->nfiles, sizeof(*g->files), by_bytes);
+	for (unsigned i = 0; i < g->nfiles; i++) {
+		struct file *f = &g->files[i];
+		hst_out_quote(o, f->name, strlen(f->name));
+		hst_out_put(o, "\n", 1);
+		for (unsigned k = 0; k < f->nopeners; k++)
+			hst_out_printf(o, "  opened by %s\n", f->openers[k]);
+		hst_out_printf(o, "  read %" PRIu64 " bytes, wrote %" PRIu64 " bytes, %" PRIu64 " calls, %" PRIu64
+			       " failed\n", f->bytes_read, f->bytes_written, f->calls, f->errors);
+		hst_out_puts(o, "  calls:");
+		for (unsigned k = 0; k < f->nops; k++)
+			hst_out_printf(o, " %s %" PRIu64, f->ops[k].name, f->ops[k].n);
+		hst_out_puts(o, "\n  first ");
+		put_time(g, o, f->first_ns);
+		hst_out_puts(o, ", last ");
+		put_time(g, o, f->last_ns);
+		hst_out_put(o, "\n", 1);
+	}
+}
+
+int hst_group_new(struct hst_group **out, const struct hst_text_config *cfg)
+{
+	struct hst_group *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return -ENOMEM;
+	g->cfg = *cfg;
+	if (hst_calls_init(&g->calls, &group_ops, g) < 0) {
+		free(g);
+		return -ENOMEM;
+	}
+	*out = g;
+	return 0;
+}
+
+void hst_group_free(struct hst_group *g)
+{
+	if (!g)
+		return;
+	hst_calls_free(&g->calls);
+	for (unsigned i = 0; i < g->nfiles; i++)
+		free(g->files[i].name);
+	free(g->files);
+	free(g->fds);
+	free(g);
+}
