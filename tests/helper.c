@@ -451,6 +451,21 @@ static int mode_count(int argc, char **argv)
 	exit_now(0);
 }
 
+/*
+ * int80: getpid through the i386 ABI (int $0x80, number 20), compared with
+ * the x86_64 getpid.  Exits 0 when they agree, 3 when the kernel has no
+ * 32-bit entry point (-ENOSYS), 4 when they differ.
+ */
+static int mode_int80(void)
+{
+	long ret;
+
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
+	if (ret == -ENOSYS)
+		exit_now(3);
+	exit_now(ret == (long)syscall(SYS_getpid) ? 0 : 4);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -473,7 +488,9 @@ int main(int argc, char **argv)
 		return mode_sleep(argc, argv);
 	if (!strcmp(mode, "count"))
 		return mode_count(argc, argv);
+	if (!strcmp(mode, "int80"))
+		return mode_int80();
 	say(2, "usage: helper files DIR | threads N | unfinished N | fork | vfork | signal |"
-	       " kill-self [SIG] | sleep [N] | count N\n");
+	       " kill-self [SIG] | sleep [N] | count N | int80\n");
 	return 2;
 }
