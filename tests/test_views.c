@@ -269,7 +269,7 @@ Test(views, i386_calls_survive_the_filter)
 	/* -ENOSYS, or SIGSEGV where the kernel has no int $0x80 gate at all. */
 	if ((WIFEXITED(plain.status) && WEXITSTATUS(plain.status) == 3) ||
 	    (WIFSIGNALED(plain.status) && WTERMSIG(plain.status) == SIGSEGV)) {
-		cr_log_warn("no 32-bit syscall entry on this kernel: skipped");
+		fprintf(stderr, "i386_calls_survive_the_filter: no 32-bit syscall entry here: skipped\n");
 		return;
 	}
 	cr_assert(WIFEXITED(plain.status) && WEXITSTATUS(plain.status) == 0, "%s", describe_status(plain.status));
