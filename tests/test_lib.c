@@ -269,6 +269,46 @@ Test(lib, execve_typed_arguments)
 	hstrace_free(t);
 }
 
+/*
+ * The typed structs of the decoding rows, and a filter: readlink's output
+ * buffer as .dst, with only the filtered calls reaching hstrace_next().
+ */
+Test(lib, readlink_dst_and_filter)
+{
+	hstrace_t *t = hstrace_new();
+	const hstrace_call_t *c;
+	int n = 0, err;
+
+	cr_assert_not_null(t);
+	cr_assert_eq(hstrace_program(t, "readlink"), 0);
+	cr_assert_eq(hstrace_arg(t, "/proc/self/exe"), 0);
+	cr_assert_eq(hstrace_filter(t, "trace=readlink,readlinkat"), 0, "%s", hstrace_filter_error(t));
+	cr_assert_eq(hstrace_filter(t, "trace=nosuch"), HSTRACE_E_FILTER);
+	cr_assert(strstr(hstrace_filter_error(t), "nosuch"), "%s", hstrace_filter_error(t));
+	err = start_redirected(t);
+	cr_assert_eq(err, 0, "%s", hstrace_strerror(err));
+	while ((c = hstrace_next(t)) != NULL) {
+		if (c->kind != HSTRACE_EV_SYSCALL)
+			continue;
+		cr_assert(c->syscall == HSTRACE_SYS_readlink || c->syscall == HSTRACE_SYS_readlinkat,
+			  "%s passed the filter", c->name);
+		if (c->syscall == HSTRACE_SYS_readlink && c->ret > 0) {
+			const struct hstrace_args_readlink *a = &c->inner.readlink;
+			cr_assert_str_eq(a->pathname, "/proc/self/exe");
+			cr_assert_eq(a->dst_len, (size_t)c->ret);
+			cr_assert(memcmp(a->dst, "/usr/bin/readlink", a->dst_len) == 0 ||
+				  memcmp(a->dst, "/bin/readlink", a->dst_len) == 0, "%.*s", (int)a->dst_len,
+				  (const char *)a->dst);
+			cr_assert_eq(c->category, HSTRACE_CAT_FILE);
+			cr_assert_eq(c->mode, HSTRACE_MODE_INFO);
+		}
+		n++;
+	}
+	cr_assert_geq(n, 1);
+	hstrace_wait(t);
+	hstrace_free(t);
+}
+
 /* ------------------------------------------------------------------------
  * Signals, kills, threads
  */
