@@ -237,6 +237,9 @@ static void syscall_entry(struct hst_tracer *tr, struct hst_tracee *t, const str
 	t->nr = (int32_t)info->entry.nr;
 	t->raw_flags = (uint16_t)flags;
 	memcpy(t->args, info->entry.args, sizeof(t->args));
+	/* It has no arguments; its decoder reads the signal frame at the stack. */
+	if (t->nr == __NR_rt_sigreturn && !flags)
+		t->args[0] = info->stack_pointer;
 	if ((t->flags & HST_TRACEE_HIDDEN) && t->nr == __NR_execve && !flags)
 		t->flags &= ~HST_TRACEE_HIDDEN;
 	if (t->flags & HST_TRACEE_HIDDEN)

@@ -349,3 +349,43 @@ const struct hst_kind hst_kind_siginfo = {
 	.describe = describe_siginfo,
 };
 
+
+/*
+ * rt_sigreturn's "{mask=[...]}": the signal mask the kernel restores, read
+ * from the signal frame.  The tracer passes the stack pointer as the
+ * call's only "argument" (rt_sigreturn has none); at the entry stop it
+ * points at the frame's struct ucontext, whose uc_sigmask follows uc_flags,
+ * uc_link, uc_stack and the 256-byte uc_mcontext (x86_64).
+ */
+#define UC_SIGMASK_OFFSET (8 + 8 + 24 + 256)
+
+static void capture_sigframe(struct hst_capctx *c, const struct hst_kcall *k)
+{
+	const void *unused;
+
+	hst_capctx_read(c, k->args[k->arg] + UC_SIGMASK_OFFSET, SIGSET_BYTES, &unused);
+}
+
+static void describe_sigframe(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			      unsigned n)
+{
+	uint64_t mask;
+
+	(void)n;
+	if (p->fault || p->len < sizeof(mask)) {
+		hst_vw_ptr(w, k->args[k->arg]);
+		return;
+	}
+	memcpy(&mask, p->data, sizeof(mask));
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "mask");
+	put_sigmask(w, mask);
+	hst_vw_struct_end(w);
+}
+
+const struct hst_kind hst_kind_sigframe = {
+	.name = "sigframe",
+	.capture = capture_sigframe,
+	.bound = 16 + SIGSET_BYTES,
+	.describe = describe_sigframe,
+};
