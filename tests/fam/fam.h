@@ -8,6 +8,7 @@
 #ifndef HST_FAM_H
 #define HST_FAM_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,20 @@ __attribute__((format(printf, 2, 3))) static void expect(const char *ret, const 
 		exit(2);
 	}
 	fam_len += (size_t)n;
+}
+
+/* The result column of a call: "0", "3" or "-1 ENOENT (No such file or directory)". */
+__attribute__((unused)) static const char *res(long r)
+{
+	static char buf[8][128];
+	static unsigned next;
+	char *b = buf[next++ % 8];
+
+	if (r == -1)
+		snprintf(b, sizeof(buf[0]), "-1 %s (%s)", strerrorname_np(errno), strerror(errno));
+	else
+		snprintf(b, sizeof(buf[0]), "%ld", r);
+	return b;
 }
 
 static int fam_done(void)

@@ -36,19 +36,6 @@
 
 #include "fam.h"
 
-/* The result column of a call: "0", "3" or "-1 ENOENT (No such file or directory)". */
-static const char *res(long r)
-{
-	static char buf[8][128];
-	static unsigned next;
-	char *b = buf[next++ % 8];
-
-	if (r == -1)
-		snprintf(b, sizeof(buf[0]), "-1 %s (%s)", strerrorname_np(errno), strerror(errno));
-	else
-		snprintf(b, sizeof(buf[0]), "%ld", r);
-	return b;
-}
 
 static char *dir; /* shared with the setup child */
 

@@ -35,19 +35,6 @@
 
 #include "fam.h"
 
-/* The result column of a call: "0", "3" or "-1 EINVAL (Invalid argument)". */
-static const char *res(long r)
-{
-	static char buf[8][128];
-	static unsigned next;
-	char *b = buf[next++ % 8];
-
-	if (r == -1)
-		snprintf(b, sizeof(buf[0]), "-1 %s (%s)", strerrorname_np(errno), strerror(errno));
-	else
-		snprintf(b, sizeof(buf[0]), "%ld", r);
-	return b;
-}
 
 static const char *hexres(long r)
 {
