@@ -42,7 +42,8 @@ def normalize(lines):
         if r and pid in pending:
             head = pending.pop(pid)
             tail = r.group(1)
-            rest = head + ("" if head.endswith("(") or tail.startswith(")") else " ") + tail
+            sep = "" if head.endswith("(") or tail[:1] in (")", ",") else " "
+            rest = head + sep + tail
             rest = re.sub(r"\)\s+= ", ") = ", rest)
         joined.append(rest)
     out = []
