@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/kinds.h"
 #include "core/ring.h"
 #include "core/systable.h"
 #include "decode/decode.h"
@@ -27,7 +28,7 @@ size_t hst_decode_bound(const struct hst_raw *raw)
 	/* Blob bytes never exceed the captures they come from, plus per capture
 	 * the 16-byte piece header and 8-byte alignment of IN/OUT pieces (string
 	 * arrays need less). */
-	return sizeof(struct hst_drec) + 6 * sizeof(struct hst_dval) + raw->size + 24u * raw->ncaps + 64;
+	return sizeof(struct hst_drec) + HST_DREC_VALS * sizeof(struct hst_dval) + raw->size + 24u * raw->ncaps + 64;
 }
 
 struct blob {
@@ -261,6 +262,16 @@ static void decode_syscall(const struct hst_raw *raw, struct hst_drec *d, struct
 	d->nvals = (uint16_t)(to > from ? to - from : 0);
 	if (raw->kind == HST_RAW_SYSCALL_EXIT && sig->ret == HST_R_FD)
 		decode_ret_fdpath(raw, d, b);
+	if (raw->kind == HST_RAW_SYSCALL_EXIT && sig->ret == HST_R_KIND) {
+		/* What the return kind captured at exit (poll's revents): arg 6. */
+		struct hst_dval *v = &vals[HST_RET_VAL];
+		memset(v, 0, sizeof(*v));
+		v->type = HST_A_OUT;
+		v->arg = HST_KARG_RET;
+		v->aux = sig->ret_aux;
+		decode_pieces(raw, v, b);
+		d->ret_val = v->len > 0;
+	}
 }
 
 size_t hst_decode_record(const struct hst_raw *raw, struct hst_drec *d)
@@ -278,8 +289,8 @@ size_t hst_decode_record(const struct hst_raw *raw, struct hst_drec *d)
 	d->nr = raw->nr;
 	memcpy(d->args, raw->args, sizeof(d->args));
 	d->rval = raw->rval;
-	/* Values first (at most 6), the blob right after them. */
-	b.base = (char *)(d + 1) + 6 * sizeof(struct hst_dval);
+	/* Values first (HST_DREC_VALS slots), the blob right after them. */
+	b.base = (char *)(d + 1) + HST_DREC_VALS * sizeof(struct hst_dval);
 	b.len = 0;
 	if (raw->kind == HST_RAW_SYSCALL_ENTRY || raw->kind == HST_RAW_SYSCALL_EXIT) {
 		decode_syscall(raw, d, &b);
@@ -287,7 +298,7 @@ size_t hst_decode_record(const struct hst_raw *raw, struct hst_drec *d)
 		const struct hst_cap *c = hst_raw_first_cap(raw);
 		blob_put(&b, hst_cap_data(c), c->len);
 	}
-	vals_end = sizeof(*d) + 6 * sizeof(struct hst_dval);
+	vals_end = sizeof(*d) + HST_DREC_VALS * sizeof(struct hst_dval);
 	d->blob_off = (uint32_t)vals_end;
 	d->blob_len = b.len;
 	d->size = (uint32_t)HST_ALIGN8(vals_end + b.len);

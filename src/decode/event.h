@@ -37,6 +37,10 @@ struct hst_dval {
 	uint64_t v;     /* the raw value, declared length, or element count */
 };
 
+/* Value slots after the header: six arguments and a return kind's pieces. */
+#define HST_DREC_VALS 7
+#define HST_RET_VAL 6
+
 struct hst_drec {
 	uint32_t size;    /* whole record, 8-aligned */
 	uint16_t kind;    /* enum hst_raw_kind */
@@ -54,7 +58,8 @@ struct hst_drec {
 	uint32_t blob_len;
 	uint32_t ret_path_off; /* -y: blob offset of the returned fd's target */
 	uint32_t ret_path_len; /* its length; 0: none captured */
-	/* struct hst_dval vals[nvals]; then the blob */
+	uint32_t ret_val;      /* 1: vals[HST_RET_VAL] holds the return kind's pieces */
+	/* struct hst_dval vals[HST_DREC_VALS] (nvals used, and the return's); then the blob */
 };
 
 static inline const struct hst_dval *hst_drec_vals(const struct hst_drec *d)

@@ -288,6 +288,30 @@ void hst_capture_stash(struct hst_stash *st, pid_t pid, const uint64_t args[6],
 	}
 }
 
+/* A return kind with a capture routine reads at exit what it describes. */
+static const struct hst_kind *ret_kind(const struct hst_syscall_sig *sig)
+{
+	if (sig->ret != HST_R_KIND || sig->ret_aux >= hst_nkinds)
+		return NULL;
+	return hst_kinds[sig->ret_aux]->capture ? hst_kinds[sig->ret_aux] : NULL;
+}
+
+static unsigned cap_ret_kind(pid_t pid, char **pos, const struct hst_raw *rec, const struct hst_kind *k,
+			     unsigned strsize)
+{
+	struct hst_kcall call = {
+		.args = rec->args, .rval = rec->rval, .at_exit = true, .arg = HST_KARG_RET,
+		.value = (uint64_t)rec->rval, .lenarg = -1,
+		.failed = (rec->flags & HST_RAWF_ERROR) || rec->rval < 0,
+	};
+	struct hst_capctx c = { pid, pos, HST_KARG_RET, 0, k->bound, strsize };
+
+	if (call.failed)
+		return 0;
+	k->capture(&c, &call);
+	return c.ncaps;
+}
+
 size_t hst_capture_bound(const struct hst_syscall_sig *sig, bool at_exit, unsigned strsize)
 {
 	size_t strcap = sizeof(struct hst_cap) + HST_ALIGN8(strsize + 1);
@@ -295,6 +319,8 @@ size_t hst_capture_bound(const struct hst_syscall_sig *sig, bool at_exit, unsign
 
 	if (!sig)
 		return 0;
+	if (at_exit && ret_kind(sig))
+		bound += ret_kind(sig)->bound;
 	for (unsigned i = 0; i < sig->nargs; i++) {
 		if (captured_at_exit(sig, i) != at_exit)
 			continue;
@@ -377,6 +403,8 @@ size_t hst_capture(struct hst_raw *rec, const struct hst_syscall_sig *sig,
 			break;
 		}
 	}
+	if (at_exit && ret_kind(sig))
+		ncaps += cap_ret_kind(pid, &pos, rec, ret_kind(sig), strsize);
 	rec->ncaps = (uint16_t)ncaps;
 	return (size_t)(pos - (char *)rec);
 }

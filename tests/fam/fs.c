@@ -438,7 +438,18 @@ static void fcntls(void)
 	expect(res(r), "close(%ld)", fd);
 }
 
-/* Vectors on failure, ioctl's NULL and numbers, poll's timeout. */
+/* A result with a note, formatted ("1 (in [3])"). */
+static const char *fmt_res(const char *f, int fd)
+{
+	static char buf[4][64];
+	static unsigned next;
+	char *b = buf[next++ % 4];
+
+	snprintf(b, sizeof(buf[0]), f, fd);
+	return b;
+}
+
+/* Vectors on failure, ioctl's NULL and numbers, poll's timeout and results. */
 static void failures(void)
 {
 	char a[8], b[8];
@@ -497,6 +508,20 @@ static void failures(void)
 	r = syscall(SYS_ppoll, &pf, 1, &ts, &mask, 8);
 	expect(r == 0 ? "0 (Timeout)" : res(r), "ppoll([{fd=%d, events=POLLIN}], 1, {tv_sec=0, tv_nsec=0}, "
 	       "[USR1], 8)", p[0]);
+	/* Ready descriptors: what the kernel wrote back follows the result. */
+	r = syscall(SYS_write, p[1], "x", 1);
+	expect(res(r), "write(%d, \"x\", 1)", p[1]);
+	r = syscall(SYS_poll, &pf, 1, 0);
+	expect(r == 1 ? fmt_res("1 ([{fd=%d, revents=POLLIN}])", p[0]) : res(r),
+	       "poll([{fd=%d, events=POLLIN}], 1, 0)", p[0]);
+	FD_ZERO(&rd);
+	FD_SET(p[0], &rd);
+	r = syscall(SYS_select, p[0] + 1, &rd, NULL, NULL, NULL);
+	expect(r == 1 ? fmt_res("1 (in [%d])", p[0]) : res(r), "select(%d, [%d], NULL, NULL, NULL)",
+	       p[0] + 1, p[0]);
+	r = syscall(SYS_ppoll, &pf, 1, NULL, NULL, 8);
+	expect(r == 1 ? fmt_res("1 ([{fd=%d, revents=POLLIN}])", p[0]) : res(r),
+	       "ppoll([{fd=%d, events=POLLIN}], 1, NULL, NULL, 8)", p[0]);
 	r = syscall(SYS_close_range, p[0], p[1], 0);
 	expect(res(r), "close_range(%d, %d, 0)", p[0], p[1]);
 }

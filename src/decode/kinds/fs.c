@@ -699,27 +699,195 @@ const struct hst_kind hst_kind_fdset = {
 };
 
 /*
- * The result of poll, ppoll, select and pselect6.  strace adds what the
- * kernel wrote back ("= 1 ([{fd=3, revents=POLLIN}])", "= 2 (in [4], out
- * [5])"), which a return kind cannot see: it gets no pieces.  Only the
- * timeout's note is shown.
+ * The results of poll, ppoll, select and pselect6, with what the kernel
+ * wrote back, as strace: "= 1 ([{fd=3, revents=POLLIN}])", "= 2 (in [4],
+ * out [5], left {tv_sec=0, tv_usec=999})", "= 0 (Timeout)".  Return kinds
+ * with a capture routine: at the exit stop they read the arrays and the
+ * time left (a piece each, told apart by address).
  */
-static void describe_poll_ret(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
-			      unsigned n)
+#define POLL_MAX 1024
+
+static void capture_poll_ret(struct hst_capctx *c, const struct hst_kcall *k)
 {
-	(void)p;
-	(void)n;
+	const void *unused;
+	uint64_t nfds = k->args[1] < POLL_MAX ? k->args[1] : POLL_MAX;
+
+	if (k->rval > 0 && k->args[0])
+		hst_capctx_read(c, k->args[0], (size_t)nfds * sizeof(struct pollfd), &unused);
+}
+
+static void capture_ppoll_ret(struct hst_capctx *c, const struct hst_kcall *k)
+{
+	const void *unused;
+
+	capture_poll_ret(c, k);
+	if (k->args[2])
+		hst_capctx_read(c, k->args[2], sizeof(struct timespec), &unused);
+}
+
+static void capture_select_ret(struct hst_capctx *c, const struct hst_kcall *k)
+{
+	struct hst_kcall sets = *k;
+	const void *unused;
+
+	sets.lenarg = 0;
+	for (unsigned i = 1; i <= 3 && k->rval > 0; i++)
+		if (k->args[i])
+			hst_capctx_read(c, k->args[i], fdset_size(&sets), &unused);
+	if (k->args[4])
+		hst_capctx_read(c, k->args[4], sizeof(struct timespec), &unused);
+}
+
+static const struct hst_piece *piece_at(const struct hst_piece *p, unsigned n, uint64_t addr)
+{
+	for (unsigned i = 0; addr && i < n; i++)
+		if (p[i].addr == addr && !p[i].fault)
+			return &p[i];
+	return NULL;
+}
+
+static void put_left(struct hst_vw *w, const struct hst_piece *t, bool usec)
+{
+	long long v[2];
+
+	if (!t || t->len < sizeof(v))
+		return;
+	memcpy(v, t->data, sizeof(v));
+	hst_vw_label(w, "left");
+	hst_vw_struct_begin(w);
+	hst_vw_key(w, "tv_sec");
+	hst_vw_int(w, v[0]);
+	hst_vw_key(w, usec ? "tv_usec" : "tv_nsec");
+	hst_vw_int(w, v[1]);
+	hst_vw_struct_end(w);
+}
+
+static void poll_note(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p, unsigned n,
+		      bool ppoll)
+{
+	const struct hst_piece *fds = piece_at(p, n, k->args[0]);
+	const struct hst_piece *left = ppoll ? piece_at(p, n, k->args[2]) : NULL;
+
 	hst_vw_int(w, (int64_t)k->value);
 	if (k->value == 0) {
 		hst_vw_note_begin(w);
 		hst_vw_raw(w, "Timeout");
 		hst_vw_note_end(w);
+		return;
 	}
+	if (!fds && !left)
+		return;
+	hst_vw_note_begin(w);
+	if (fds) {
+		hst_vw_array_begin(w);
+		for (size_t i = 0; i + 1 <= fds->len / sizeof(struct pollfd); i++) {
+			struct pollfd pf;
+			memcpy(&pf, (const char *)fds->data + i * sizeof(pf), sizeof(pf));
+			if (!pf.revents)
+				continue;
+			hst_vw_struct_begin(w);
+			hst_vw_key(w, "fd");
+			hst_vw_int(w, pf.fd);
+			hst_vw_key(w, "revents");
+			hst_vw_flags(w, &hst_ctab_poll_events, (uint16_t)pf.revents);
+			hst_vw_struct_end(w);
+		}
+		hst_vw_array_end(w);
+	}
+	put_left(w, left, false);
+	hst_vw_note_end(w);
 }
 
+static void describe_poll_ret(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			      unsigned n)
+{
+	poll_note(w, k, p, n, false);
+}
+
+static void describe_ppoll_ret(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+			       unsigned n)
+{
+	poll_note(w, k, p, n, true);
+}
+
+static void select_note(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p, unsigned n,
+			bool usec)
+{
+	static const char *const names[] = { "in", "out", "except" };
+	const struct hst_piece *left = piece_at(p, n, k->args[4]);
+	int nfds = (int)k->args[0] > 0 ? (int)k->args[0] : 0;
+	bool any = false;
+
+	hst_vw_int(w, (int64_t)k->value);
+	if (k->value == 0) {
+		hst_vw_note_begin(w);
+		hst_vw_raw(w, "Timeout");
+		hst_vw_note_end(w);
+		return;
+	}
+	for (unsigned s = 0; s < 3; s++) {
+		const struct hst_piece *set = piece_at(p, n, k->args[s + 1]);
+		const unsigned char *bits;
+		char buf[4096];
+		size_t len = 0;
+
+		if (!set)
+			continue;
+		bits = set->data;
+		len += (size_t)snprintf(buf, sizeof(buf), "%s [", names[s]);
+		bool found = false;
+		for (int fd = 0; fd < nfds && (size_t)fd < (size_t)set->len * 8 && len + 16 < sizeof(buf); fd++)
+			if (bits[fd / 8] & (1u << (fd % 8))) {
+				len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%d", found ? " " : "", fd);
+				found = true;
+			}
+		if (!found)
+			continue;
+		snprintf(buf + len, sizeof(buf) - len, "]");
+		if (!any)
+			hst_vw_note_begin(w);
+		any = true;
+		hst_vw_raw(w, buf);
+	}
+	if (left) {
+		if (!any)
+			hst_vw_note_begin(w);
+		any = true;
+		put_left(w, left, usec);
+	}
+	if (any)
+		hst_vw_note_end(w);
+}
+
+static void describe_select_ret(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+				unsigned n)
+{
+	select_note(w, k, p, n, true);
+}
+
+static void describe_pselect_ret(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
+				 unsigned n)
+{
+	select_note(w, k, p, n, false);
+}
+
+#define RET_BOUND (4 * 16 + 3 * FDSET_MAX + POLL_MAX * sizeof(struct pollfd) + 32)
+
 const struct hst_kind hst_kind_poll_ret = {
-	.name = "poll_ret",
-	.describe = describe_poll_ret,
+	.name = "poll_ret", .capture = capture_poll_ret, .bound = RET_BOUND, .describe = describe_poll_ret,
+};
+
+const struct hst_kind hst_kind_ppoll_ret = {
+	.name = "ppoll_ret", .capture = capture_ppoll_ret, .bound = RET_BOUND, .describe = describe_ppoll_ret,
+};
+
+const struct hst_kind hst_kind_select_ret = {
+	.name = "select_ret", .capture = capture_select_ret, .bound = RET_BOUND, .describe = describe_select_ret,
+};
+
+const struct hst_kind hst_kind_pselect_ret = {
+	.name = "pselect_ret", .capture = capture_select_ret, .bound = RET_BOUND,
+	.describe = describe_pselect_ret,
 };
 
 static void put_epoll_event(struct hst_vw *w, const void *at)
