@@ -59,6 +59,14 @@ Test(filter, groups)
 	cr_assert_not(hst_filter_syscall(&f, __NR_statfs));
 }
 
+Test(filter, categories_as_groups)
+{
+	cr_assert_eq(hst_filter_add(&f, "trace=%time", err, sizeof(err)), 0, "%s", err);
+	cr_assert(hst_filter_syscall(&f, __NR_nanosleep));
+	cr_assert(hst_filter_syscall(&f, __NR_clock_gettime));
+	cr_assert_not(hst_filter_syscall(&f, __NR_openat));
+}
+
 Test(filter, regex)
 {
 	cr_assert_eq(hst_filter_add(&f, "trace=/^sched_get", err, sizeof(err)), 0, "%s", err);

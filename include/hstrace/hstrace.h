@@ -341,8 +341,11 @@ HSTRACE_API const char *hstrace_strerror(int err);
 /* Name of a syscall number ("openat"), or NULL.  Any thread. */
 HSTRACE_API const char *hstrace_syscall_name(int nr);
 
-/* Category name: "file", "network", ...  Any thread. */
+/* Category name: "file", "network", ..., NULL past the last.  Any thread. */
 HSTRACE_API const char *hstrace_category_name(hstrace_category_t cat);
+
+/* The category of syscall nr, or -1 for a number with no name.  Any thread. */
+HSTRACE_API int hstrace_syscall_category(int nr);
 
 /* Mode name: "info", "warning", "danger"; NULL for other values.  Any thread. */
 HSTRACE_API const char *hstrace_mode_name(hstrace_mode_t mode);

@@ -133,6 +133,20 @@ static void list_groups(void)
 				printf(" %s", hstrace_syscall_name(nr));
 		printf("\n");
 	}
+	/* The categories of the decoding rows work as groups too, where no
+	 * strace group has their name (%time, %system, %other). */
+	for (int cat = 0; (name = hstrace_category_name((hstrace_category_t)cat)); cat++) {
+		bool group = false;
+		for (unsigned g = 0; hstrace_group_name(g) && !group; g++)
+			group = !strcmp(hstrace_group_name(g), name);
+		if (group)
+			continue;
+		printf("%%%s:", name);
+		for (int nr = 0; nr < 1024; nr++)
+			if (hstrace_syscall_name(nr) && hstrace_syscall_category(nr) == cat)
+				printf(" %s", hstrace_syscall_name(nr));
+		printf("\n");
+	}
 }
 
 static long parse_number(const char *s, const char *what, long max)

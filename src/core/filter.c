@@ -169,6 +169,19 @@ static int trace_element(struct hst_filter *f, const char *el, bool on, char *er
 				}
 			return matched ? matched : 1;
 		}
+		/* The categories of the decoding rows: %time, %system, ... */
+		for (unsigned c = 0; c < HST_CAT_MAX; c++) {
+			if (strcmp(g, hst_category_name(c)) != 0) {
+				near_add(&n, g, hst_category_name(c));
+				continue;
+			}
+			for (unsigned nr = 0; nr < hst_nsyscalls; nr++)
+				if (hst_syscall_sig(nr) && hst_syscall_sig(nr)->category == c) {
+					set_nr(f, nr, on);
+					matched++;
+				}
+			return matched ? matched : 1;
+		}
 		unknown(err, len, "syscall group", el, &n, "%");
 		return -1;
 	}

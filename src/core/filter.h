@@ -2,7 +2,8 @@
  * Filters in strace's -e syntax: which syscalls, which outcomes and which
  * signals to show.
  *
- *   trace=SET    syscall names, %groups (data/groups.tbl), /regex, all, none;
+ *   trace=SET    syscall names, %groups (data/groups.tbl, then the rows'
+ *                categories: %time, %system, %other), /regex, all, none;
  *                "!" before the set negates it, "?" before an element makes
  *                "matches nothing" not an error.  A bare SET means trace=SET.
  *   status=SET   successful, failed, unfinished, unavailable, detached

@@ -705,6 +705,12 @@ HSTRACE_API const char *hstrace_category_name(hstrace_category_t cat)
 	return hst_category_name(cat);
 }
 
+HSTRACE_API int hstrace_syscall_category(int nr)
+{
+	const struct hst_syscall_sig *sig = hst_syscall_sig(nr);
+	return sig ? sig->category : -1;
+}
+
 HSTRACE_API const char *hstrace_mode_name(hstrace_mode_t mode)
 {
 	return hst_mode_name(mode);
