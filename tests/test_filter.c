@@ -110,3 +110,14 @@ Test(filter, status_and_signals)
 	cr_assert(hst_filter_signal(&f, SIGTERM));
 	cr_assert_not(hst_filter_signal(&f, SIGINT));
 }
+
+Test(filter, pids)
+{
+	cr_assert(hst_filter_pid(&f, 1, 1));
+	cr_assert_eq(hst_filter_add(&f, "pid=42,43", err, sizeof(err)), 0, "%s", err);
+	cr_assert(hst_filter_pid(&f, 42, 42));
+	cr_assert(hst_filter_pid(&f, 7, 43), "a thread by its tid");
+	cr_assert_not(hst_filter_pid(&f, 7, 8));
+	cr_assert_eq(hst_filter_add(&f, "pid=x", err, sizeof(err)), -1);
+	cr_assert(strstr(err, "pid="), "%s", err);
+}

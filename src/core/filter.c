@@ -342,6 +342,28 @@ int hst_filter_add(struct hst_filter *f, const char *expr, char *err, size_t len
 	};
 	const char *eq = strchr(expr, '=');
 
+	if (strncmp(expr, "pid=", 4) == 0) {
+		const char *p = expr + 4;
+		while (*p) {
+			char *end;
+			long v = strtol(p, &end, 10);
+			if (end == p || v <= 0 || v > 0x7fffffff || (*end && *end != ',')) {
+				snprintf(err, len, "pid=: '%s' is not a list of pids", expr + 4);
+				return -1;
+			}
+			if (f->npids == sizeof(f->pids) / sizeof(f->pids[0])) {
+				snprintf(err, len, "too many pids (at most 64)");
+				return -1;
+			}
+			f->pids[f->npids++] = (int)v;
+			p = *end ? end + 1 : end;
+		}
+		if (!f->npids) {
+			snprintf(err, len, "empty pid list");
+			return -1;
+		}
+		return 0;
+	}
 	if (strncmp(expr, "path=", 5) == 0) {
 		if (expr[5] == '\0' || f->npaths == HST_FILTER_PATHS) {
 			snprintf(err, len, expr[5] ? "too many paths (at most %d)" : "empty path",
@@ -367,7 +389,7 @@ int hst_filter_add(struct hst_filter *f, const char *expr, char *err, size_t len
 		}
 	}
 	if (eq && strspn(expr, "abcdefghijklmnopqrstuvwxyz") == (size_t)(eq - expr)) {
-		snprintf(err, len, "unknown qualifier '%.*s' (known: trace, status, signal, path)",
+		snprintf(err, len, "unknown qualifier '%.*s' (known: trace, status, signal, pid, path)",
 			 (int)(eq - expr), expr);
 		return -1;
 	}

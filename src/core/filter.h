@@ -8,6 +8,7 @@
  *                "matches nothing" not an error.  A bare SET means trace=SET.
  *   status=SET   successful, failed, unfinished, unavailable, detached
  *   signal=SET   signal names (with or without SIG), numbers, all, none
+ *   pid=LIST     only these processes and threads (comma-separated pids)
  *   path=PATH    only calls with a path argument equal to PATH, and the
  *                calls on descriptors they opened, until closed (-P; up to
  *                HST_FILTER_PATHS of them; text, human and JSON outputs)
@@ -45,7 +46,20 @@ struct hst_filter {
 	bool trace_set, signal_set, status_set; /* an expression named it */
 	unsigned npaths;                      /* path= */
 	char *paths[HST_FILTER_PATHS];
+	unsigned npids;                       /* pid= */
+	int pids[64];
 };
+
+/* pid=: whether records of this process or thread are shown. */
+static inline bool hst_filter_pid(const struct hst_filter *f, int tgid, int tid)
+{
+	if (!f->npids)
+		return true;
+	for (unsigned i = 0; i < f->npids; i++)
+		if (f->pids[i] == tgid || f->pids[i] == tid)
+			return true;
+	return false;
+}
 
 /* Free what hst_filter_add allocated (the paths). */
 void hst_filter_free(struct hst_filter *f);

@@ -316,6 +316,8 @@ static bool event_selected(const struct hst_events *ev, const struct hst_drec *d
 {
 	if (!ev->filter)
 		return true;
+	if (!hst_filter_pid(ev->filter, d->tgid, d->tid))
+		return false;
 	if ((d->kind == HST_RAW_SYSCALL_ENTRY || d->kind == HST_RAW_SYSCALL_EXIT) &&
 	    !(d->flags & (HST_RAWF_I386 | HST_RAWF_X32)))
 		return hst_filter_syscall(ev->filter, d->nr);

@@ -246,6 +246,8 @@ static bool selected(struct hst_sink *s, const struct hst_drec *d)
 
 	if (!f)
 		return true;
+	if (!hst_filter_pid(f, d->tgid, d->tid))
+		return false;
 	if (f->npaths && (d->kind == HST_RAW_SYSCALL_ENTRY || d->kind == HST_RAW_SYSCALL_EXIT) &&
 	    !path_selected(s, d))
 		return false;
