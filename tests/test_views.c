@@ -279,3 +279,22 @@ Test(views, i386_calls_survive_the_filter)
 		cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s: %s", describe_status(r.status), r.err);
 	}
 }
+
+/* --group names sockets by endpoint and counts what went through them. */
+Test(views, group_sockets_by_endpoint)
+{
+	char *out = tpath("g");
+	struct result r = HSTRACE("-q", "--group", "-o", out, "--", "python3", "-c",
+				  "import socket\n"
+				  "s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen()\n"
+				  "c=socket.create_connection(s.getsockname()); a,_=s.accept()\n"
+				  "c.sendall(b'hello world'); a.recv(100)\n");
+	char *t = slurp(out, NULL);
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	char *c = strstr(t, "\"socket connected to 127.0.0.1:");
+	char *a = strstr(t, "\"socket accepted from 127.0.0.1:");
+	cr_assert(c && strstr(c, "wrote 11 bytes"), "%s", t);
+	cr_assert(a && strstr(a, "read 11 bytes"), "%s", t);
+	cr_assert(strstr(t, "\"socket bound to 127.0.0.1:"), "%s", t);
+}

@@ -9,11 +9,15 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 
 #include "core/systable.h"
@@ -186,6 +190,73 @@ static void note_opener(struct hst_group *g, struct file *f, const struct hst_dr
 		snprintf(f->openers[f->nopeners++], sizeof(f->openers[0]), "%s", who);
 }
 
+/*
+ * "127.0.0.1:8080", "[::1]:53", "/run/x.sock", "@abstract": the last piece
+ * of a sockaddr argument (sockaddr_ret reads the length first).
+ */
+static bool sockaddr_text(const struct hst_drec *d, const char *arg, char *buf, size_t size)
+{
+	int i = hst_arg_index(d->nr, d->flags, arg);
+	const struct hst_dval *v = i < 0 ? NULL : hst_drec_val(d, (unsigned)i);
+	const char *p, *data = NULL;
+	uint32_t len = 0;
+	sa_family_t fam;
+
+	if (!v || (v->type != HST_A_IN && v->type != HST_A_OUT) || v->len == 0 ||
+	    (v->flags & (HST_DVF_NULL | HST_DVF_FAULT)))
+		return false;
+	p = hst_drec_blob(d) + v->off;
+	for (uint32_t k = 0; k < v->len; k++) {
+		uint32_t hdr[2];
+		memcpy(hdr, p, sizeof(hdr));
+		data = p + 16;
+		len = hdr[0];
+		p += 16 + ((hdr[0] + 7) & ~7u);
+	}
+	if (len < sizeof(fam))
+		return false;
+	memcpy(&fam, data, sizeof(fam));
+	if (fam == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		struct sockaddr_in in;
+		char a[INET_ADDRSTRLEN];
+		memcpy(&in, data, sizeof(in));
+		inet_ntop(AF_INET, &in.sin_addr, a, sizeof(a));
+		snprintf(buf, size, "%s:%u", a, ntohs(in.sin_port));
+	} else if (fam == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+		struct sockaddr_in6 in6;
+		char a[INET6_ADDRSTRLEN];
+		memcpy(&in6, data, sizeof(in6));
+		inet_ntop(AF_INET6, &in6.sin6_addr, a, sizeof(a));
+		snprintf(buf, size, "[%s]:%u", a, ntohs(in6.sin6_port));
+	} else if (fam == AF_UNIX && len > sizeof(fam)) {
+		const char *path = data + sizeof(fam);
+		size_t n = strnlen(path + (path[0] == 0), len - sizeof(fam) - (path[0] == 0));
+		snprintf(buf, size, "%s%.*s", path[0] ? "" : "@", (int)n, path + (path[0] == 0));
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* A socket's block is named by its endpoint once connect, bind or accept tell it. */
+static void name_socket(struct hst_group *g, const struct hst_drec *e, const struct hst_drec *x,
+			const struct hst_syscall_sig *sig)
+{
+	char ep[160], name[200];
+	struct fd_slot *s;
+	bool accepted = !strcmp(sig->name, "accept") || !strcmp(sig->name, "accept4");
+	int fd = accepted ? (int)x->rval : (int)e->args[0];
+
+	if (!(accepted ? sockaddr_text(x, "addr", ep, sizeof(ep)) : sockaddr_text(e, "addr", ep, sizeof(ep))))
+		return;
+	s = fd_find(g, e->tgid, fd);
+	snprintf(name, sizeof(name), "socket %s %s", !strcmp(sig->name, "bind") ? "bound to" :
+		 accepted ? "accepted from" : "connected to", ep);
+	int file = file_of(g, name, strlen(name));
+	if (file >= 0)
+		fd_set_file(g, e->tgid, fd, file, s ? s->cloexec : false);
+}
+
 static bool is(const struct hst_syscall_sig *sig, const char *name)
 {
 	return strcmp(sig->name, name) == 0;
@@ -264,6 +335,15 @@ static void on_call(void *arg, const struct hst_drec *e, const struct hst_drec *
 	}
 	if (!failed)
 		follow_fds(g, e, x, sig, file);
+	if (!failed && (is(sig, "connect") || is(sig, "bind") || is(sig, "accept") || is(sig, "accept4"))) {
+		int fd_now;
+		name_socket(g, e, x, sig);
+		file = call_file(g, e, sig, &fd_now);
+		if (is(sig, "accept") || is(sig, "accept4")) {
+			struct fd_slot *s = fd_find(g, e->tgid, (int)x->rval);
+			file = s ? (int)s->file : file;
+		}
+	}
 	if (file < 0)
 		return;
 	struct file *f = &g->files[file];
