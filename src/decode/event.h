@@ -17,6 +17,9 @@
 
 #include <stdint.h>
 
+#include <string.h>
+
+#include "core/kinds.h"
 #include "core/record.h"
 
 enum hst_dval_flags {
@@ -70,6 +73,32 @@ static inline const struct hst_dval *hst_drec_vals(const struct hst_drec *d)
 static inline const char *hst_drec_blob(const struct hst_drec *d)
 {
 	return (const char *)d + d->blob_off;
+}
+
+/*
+ * The pieces of an IN/OUT/INOUT value (or of a return kind), as decode.c
+ * lays them out in the blob: per piece a u32 length, a u32 HST_CAPF_*
+ * word, the u64 address, then the bytes, 8-aligned.  At most max; returns
+ * how many were filled.
+ */
+static inline unsigned hst_drec_pieces(const struct hst_drec *d, const struct hst_dval *v,
+				       struct hst_piece *pieces, unsigned max)
+{
+	const char *p = hst_drec_blob(d) + v->off;
+	unsigned n = v->len < max ? v->len : max;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t hdr[2];
+		memcpy(hdr, p, sizeof(hdr));
+		memcpy(&pieces[i].addr, p + 8, sizeof(pieces[i].addr));
+		pieces[i].data = p + 16;
+		pieces[i].len = hdr[0];
+		pieces[i].fault = hdr[1] & HST_CAPF_FAULT;
+		pieces[i].trunc = hdr[1] & HST_CAPF_TRUNC;
+		pieces[i].entry = hdr[1] & HST_CAPF_ENTRY;
+		p += 16 + ((hdr[0] + 7) & ~7u);
+	}
+	return n;
 }
 
 #endif

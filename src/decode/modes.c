@@ -93,19 +93,21 @@ int hst_arg_index(long nr, unsigned raw_flags, const char *name)
 bool hst_dval_sockaddr(const struct hst_drec *d, const struct hst_dval *v,
 		       struct sockaddr_storage *ss, size_t *len)
 {
-	const char *p = hst_drec_blob(d) + v->off;
-	uint32_t hdr[2];
+	struct hst_piece pieces[4];
+	const struct hst_piece *p;
+	unsigned n;
 
 	if ((v->type != HST_A_IN && v->type != HST_A_OUT && v->type != HST_A_INOUT) || (v->flags & (HST_DVF_NULL | HST_DVF_FAULT)) ||
 	    v->len == 0)
 		return false;
-	/* The first piece: u32 len, u32 flags, u64 address, then the bytes. */
-	memcpy(hdr, p, sizeof(hdr));
-	if ((hdr[1] & HST_CAPF_FAULT) || hdr[0] < sizeof(sa_family_t))
+	/* The last piece: a returned address comes after the length it read. */
+	n = hst_drec_pieces(d, v, pieces, 4);
+	p = &pieces[n - 1];
+	if (p->fault || p->len < sizeof(sa_family_t))
 		return false;
-	*len = hdr[0] < sizeof(*ss) ? hdr[0] : sizeof(*ss);
+	*len = p->len < sizeof(*ss) ? p->len : sizeof(*ss);
 	memset(ss, 0, sizeof(*ss));
-	memcpy(ss, p + 16, *len);
+	memcpy(ss, p->data, *len);
 	return true;
 }
 

@@ -150,17 +150,13 @@ static void fill_field(struct hst_events *ev, char *base, const struct hst_inner
 	case HST_F_BLOB: {
 		/* The first piece: the struct at the argument's own address (for
 		 * inout, the one after the entry bytes: the call's result). */
-		const char *piece = hst_drec_blob(d) + (v ? v->off : 0);
-		uint32_t len = 0, hdr[2];
-		if (bytes && v->len > 0) {
-			memcpy(hdr, piece, sizeof(hdr));
-			if ((hdr[1] & HST_CAPF_ENTRY) && v->len > 1)
-				piece += 16 + ((hdr[0] + 7) & ~7u);
-			memcpy(&len, piece, sizeof(len));
-		}
+		struct hst_piece pieces[2];
+		unsigned n = bytes ? hst_drec_pieces(d, v, pieces, 2) : 0;
+		const struct hst_piece *piece = n > 1 && pieces[0].entry ? &pieces[1] : n ? &pieces[0] : NULL;
+		uint32_t len = piece ? piece->len : 0;
 		void *copy = len ? arena_alloc(ev, len) : NULL;
 		if (copy)
-			memcpy(copy, piece + 16, len);
+			memcpy(copy, piece->data, len);
 		*(const void **)(base + f->off) = copy;
 		*(size_t *)(base + f->aux_off) = copy ? len : 0;
 		break;

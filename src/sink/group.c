@@ -190,32 +190,19 @@ static void note_opener(struct hst_group *g, struct file *f, const struct hst_dr
 		snprintf(f->openers[f->nopeners++], sizeof(f->openers[0]), "%s", who);
 }
 
-/*
- * "127.0.0.1:8080", "[::1]:53", "/run/x.sock", "@abstract": the last piece
- * of a sockaddr argument (sockaddr_ret reads the length first).
- */
+/* "127.0.0.1:8080", "[::1]:53", "/run/x.sock", "@abstract". */
 static bool sockaddr_text(const struct hst_drec *d, const char *arg, char *buf, size_t size)
 {
 	int i = hst_arg_index(d->nr, d->flags, arg);
 	const struct hst_dval *v = i < 0 ? NULL : hst_drec_val(d, (unsigned)i);
-	const char *p, *data = NULL;
-	uint32_t len = 0;
+	struct sockaddr_storage ss;
+	const char *data = (const char *)&ss;
+	size_t len;
 	sa_family_t fam;
 
-	if (!v || (v->type != HST_A_IN && v->type != HST_A_OUT) || v->len == 0 ||
-	    (v->flags & (HST_DVF_NULL | HST_DVF_FAULT)))
+	if (!v || !hst_dval_sockaddr(d, v, &ss, &len))
 		return false;
-	p = hst_drec_blob(d) + v->off;
-	for (uint32_t k = 0; k < v->len; k++) {
-		uint32_t hdr[2];
-		memcpy(hdr, p, sizeof(hdr));
-		data = p + 16;
-		len = hdr[0];
-		p += 16 + ((hdr[0] + 7) & ~7u);
-	}
-	if (len < sizeof(fam))
-		return false;
-	memcpy(&fam, data, sizeof(fam));
+	fam = ss.ss_family;
 	if (fam == AF_INET && len >= sizeof(struct sockaddr_in)) {
 		struct sockaddr_in in;
 		char a[INET_ADDRSTRLEN];

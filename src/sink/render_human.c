@@ -321,14 +321,13 @@ static bool f_clone(const struct call *c, const struct hst_drec *d, const struct
 
 	(void)c;
 	if (v && (v->type == HST_A_IN || v->type == HST_A_PTR)) {
-		const char *p = hst_drec_blob(d) + v->off;
-		uint32_t hdr[2];
+		struct hst_piece p;
 		if (v->type == HST_A_PTR || (v->flags & (HST_DVF_NULL | HST_DVF_FAULT)) || v->len == 0)
 			return false;
-		memcpy(hdr, p, sizeof(hdr));
-		if (hdr[0] < sizeof(flags) || (hdr[1] & HST_CAPF_FAULT))
+		hst_drec_pieces(d, v, &p, 1);
+		if (p.len < sizeof(flags) || p.fault)
 			return false;
-		memcpy(&flags, p + 16, sizeof(flags));
+		memcpy(&flags, p.data, sizeof(flags));
 	}
 	if (o)
 		hst_out_puts(o, flags & CLONE_THREAD ? "thread" : "process");

@@ -317,9 +317,6 @@ static void make_call(struct hst_kcall *call, const struct hst_drec *d, const st
 }
 
 /* "= VALUE" of a call whose row gives a return kind (after " = "). */
-static unsigned read_pieces(const struct hst_drec *d, const struct hst_dval *v, struct hst_piece *pieces,
-			    unsigned max);
-
 void hst_vw_kind_return(struct hst_vw *w, const struct hst_drec *d)
 {
 	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
@@ -335,7 +332,7 @@ void hst_vw_kind_return(struct hst_vw *w, const struct hst_drec *d)
 	call.lenarg = -1;
 	if (k && d->ret_val) {
 		struct hst_piece pieces[16];
-		unsigned n = read_pieces(d, &hst_drec_vals(d)[HST_RET_VAL], pieces, 16);
+		unsigned n = hst_drec_pieces(d, &hst_drec_vals(d)[HST_RET_VAL], pieces, 16);
 		k->describe(w, &call, pieces, n);
 	} else if (k) {
 		k->describe(w, &call, NULL, 0);
@@ -357,27 +354,6 @@ bool hst_vw_kind_absent(const struct hst_drec *d, const struct hst_dval *v)
 		return false;
 	make_call(&call, d, v);
 	return k->absent(&call);
-}
-
-/* The IN/OUT pieces of v (decode.c's layout), at most max. */
-static unsigned read_pieces(const struct hst_drec *d, const struct hst_dval *v, struct hst_piece *pieces,
-			    unsigned max)
-{
-	const char *p = hst_drec_blob(d) + v->off;
-	unsigned n = v->len < max ? v->len : max;
-
-	for (unsigned i = 0; i < n; i++) {
-		uint32_t hdr[2];
-		memcpy(hdr, p, sizeof(hdr));
-		memcpy(&pieces[i].addr, p + 8, sizeof(pieces[i].addr));
-		pieces[i].data = p + 16;
-		pieces[i].len = hdr[0];
-		pieces[i].fault = hdr[1] & HST_CAPF_FAULT;
-		pieces[i].trunc = hdr[1] & HST_CAPF_TRUNC;
-		pieces[i].entry = hdr[1] & HST_CAPF_ENTRY;
-		p += 16 + ((hdr[0] + 7) & ~7u);
-	}
-	return n;
 }
 
 void hst_vw_kind_value(struct hst_vw *w, const struct hst_drec *d, const struct hst_dval *v)
@@ -402,7 +378,7 @@ void hst_vw_kind_value(struct hst_vw *w, const struct hst_drec *d, const struct 
 			hst_vw_ptr(w, 0);
 		return;
 	}
-	n = read_pieces(d, v, pieces, MAX_PIECES);
+	n = hst_drec_pieces(d, v, pieces, MAX_PIECES);
 	/* Nothing readable at the argument itself: the address, as strace. */
 	if (!k || n == 0 || (pieces[0].fault && !pieces[0].entry && pieces[0].addr == d->args[v->arg])) {
 		hst_vw_ptr(w, d->args[v->arg]);
