@@ -93,6 +93,9 @@ void hst_vw_rawf(struct hst_vw *w, const char *fmt, ...) __attribute__((format(p
 bool hst_vw_verbose(const struct hst_vw *w);   /* -v: unabridged structs */
 unsigned hst_vw_strsize(const struct hst_vw *w);
 
+/* O_RDONLY|O_CLOEXEC|... as strace prints open flags (kinds/fs.c). */
+void hst_open_flags_text(char *buf, size_t size, uint64_t flags);
+
 /* --- kinds -------------------------------------------------------------- */
 
 /* What a kind's capture and describe halves see of the call. */

@@ -84,24 +84,19 @@ static void put_strv(struct hst_vw *w, const struct hst_drec *d, const struct hs
 	hst_vwj_close(w, ']');
 }
 
+/* The open flags' names as an array; bits without a name as one number. */
 static void put_open_flags(struct hst_vw *w, uint64_t v)
 {
-	static const char *const acc[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
-	uint64_t rest = (uint32_t)v & ~3ull;
+	char buf[600], *save, *name;
 
+	hst_open_flags_text(buf, sizeof(buf), v);
 	hst_vwj_open(w, '[');
-	hst_vwj_raw(w, acc[v & 3]);
-	const struct hst_ctab *tabs[] = { &hst_ctab_open_bits, &hst_ctab_open_bits_late };
-	for (unsigned t = 0; t < 2; t++)
-		for (unsigned i = 0; i < tabs[t]->n; i++) {
-			uint64_t bits = tabs[t]->c[i].value;
-			if (bits && (rest & bits) == bits) {
-				hst_vwj_raw(w, tabs[t]->c[i].name);
-				rest &= ~bits;
-			}
-		}
-	if (rest)
-		put_num(w, "%" PRIu64, rest);
+	for (name = strtok_r(buf, "|", &save); name; name = strtok_r(NULL, "|", &save)) {
+		if (name[0] == '0')
+			put_num(w, "%llu", strtoull(name, NULL, 16));
+		else
+			hst_vwj_raw(w, name);
+	}
 	hst_vwj_close(w, ']');
 }
 

@@ -62,41 +62,12 @@ const char *hst_text_syscall_name(long nr, unsigned raw_flags, char buf[32])
 
 /* --- values ------------------------------------------------------------- */
 
-struct flag_name {
-	unsigned long bits;
-	const char *name;
-};
-
-/* strace's order; O_SYNC before O_DSYNC and O_TMPFILE before O_DIRECTORY
- * because they contain those bits. */
-static const struct flag_name open_flags[] = {
-	{ O_CREAT, "O_CREAT" },         { O_EXCL, "O_EXCL" },
-	{ O_NOCTTY, "O_NOCTTY" },       { O_TRUNC, "O_TRUNC" },
-	{ O_APPEND, "O_APPEND" },       { O_NONBLOCK, "O_NONBLOCK" },
-	{ O_SYNC, "O_SYNC" },           { O_DSYNC, "O_DSYNC" },
-	{ 020000, "O_ASYNC" },          { 040000, "O_DIRECT" },
-	{ 0100000, "O_LARGEFILE" },     { O_NOFOLLOW, "O_NOFOLLOW" },
-	{ 01000000, "O_NOATIME" },      { O_CLOEXEC, "O_CLOEXEC" },
-	{ 010000000, "O_PATH" },        { 020200000, "O_TMPFILE" },
-	{ O_DIRECTORY, "O_DIRECTORY" },
-};
-
 static void put_open_flags(struct hst_out *o, uint64_t v)
 {
-	static const char *const acc[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
-	unsigned long rest = (unsigned long)(uint32_t)v;
+	char buf[600];
 
-	hst_out_puts(o, acc[rest & 3]);
-	rest &= ~3ul;
-	for (size_t i = 0; i < sizeof(open_flags) / sizeof(open_flags[0]); i++) {
-		if ((rest & open_flags[i].bits) == open_flags[i].bits) {
-			hst_out_put(o, "|", 1);
-			hst_out_puts(o, open_flags[i].name);
-			rest &= ~open_flags[i].bits;
-		}
-	}
-	if (rest)
-		hst_out_printf(o, "|%#lx", rest);
+	hst_open_flags_text(buf, sizeof(buf), v);
+	hst_out_puts(o, buf);
 }
 
 static void put_hex(struct hst_out *o, uint64_t v)

@@ -1120,18 +1120,32 @@ static uint64_t ctab_mask(const struct hst_ctab *t)
 	return m;
 }
 
-/* O_RDWR|O_NONBLOCK: the access mode always, then the flag bits. */
-static void put_open_modes(struct hst_vw *w, uint32_t v)
+/*
+ * O_RDWR|O_NONBLOCK: the access mode always, then the flag bits in strace's
+ * order (O_LARGEFILE, 0 in 64-bit userspace headers, by its kernel value).
+ * The one rendering of open flags: open's row type, fcntl, openat2 here,
+ * and the text and JSON sinks.
+ */
+void hst_open_flags_text(char *buf, size_t size, uint64_t flags)
 {
 	static const char *const acc[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+	uint32_t v = (uint32_t)flags;
 	uint32_t early = v & (uint32_t)ctab_mask(&hst_ctab_open_bits);
 	uint32_t late = v & ~3u & ~early & ~(uint32_t)KERNEL_O_LARGEFILE;
 	char a[256], b[256];
 
 	flags_text(a, sizeof(a), &hst_ctab_open_bits, early);
 	flags_text(b, sizeof(b), &hst_ctab_open_bits_late, late);
-	hst_vw_rawf(w, "%s%s%s%s%s%s", acc[v & 3], a[0] ? "|" : "", a,
-		    (v & KERNEL_O_LARGEFILE) ? "|O_LARGEFILE" : "", b[0] ? "|" : "", b);
+	snprintf(buf, size, "%s%s%s%s%s%s", acc[v & 3], a[0] ? "|" : "", a,
+		 (v & KERNEL_O_LARGEFILE) ? "|O_LARGEFILE" : "", b[0] ? "|" : "", b);
+}
+
+static void put_open_modes(struct hst_vw *w, uint32_t v)
+{
+	char buf[600];
+
+	hst_open_flags_text(buf, sizeof(buf), v);
+	hst_vw_raw(w, buf);
 }
 
 /* F_SETSIG's signal and F_GETSIG's result: SIGIO, or the number (0: none). */
