@@ -221,21 +221,6 @@ static void flags_text(char *buf, size_t size, const struct hst_ctab *t, uint64_
 		snprintf(buf + len, size - len, "%s%#llx", len ? "|" : "", (unsigned long long)rest);
 }
 
-/* An int the kernel read or wrote: "[5]". */
-static void describe_int_ref(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
-			     unsigned n)
-{
-	(void)k;
-	(void)n;
-	if (p->len < 4) {
-		hst_vw_ptr(w, p->addr);
-		return;
-	}
-	hst_vw_array_begin(w);
-	hst_vw_int(w, (int32_t)get_u32(p->data));
-	hst_vw_array_end(w);
-}
-
 /* A loff_t offset (sendfile, splice, copy_file_range): "[4096]". */
 static void describe_loff(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
 			  unsigned n)
@@ -569,6 +554,7 @@ const struct hst_kind hst_kind_pollfd = {
  * signal.c and time.c describe them.
  */
 extern const struct hst_kind hst_kind_sigset;
+extern const struct hst_kind hst_kind_int_ref; /* "[5]", in proc.c */
 extern const struct hst_kind hst_kind_timespec;
 
 static void describe_late_sigset(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
@@ -1582,7 +1568,7 @@ static void describe_ioctl_arg(struct hst_vw *w, const struct hst_kcall *k, cons
 		memcpy(&ws, p->data, sizeof(ws));
 		put_winsize(w, &ws);
 	} else {
-		describe_int_ref(w, k, p, n);
+		hst_kind_int_ref.describe(w, k, p, n);
 	}
 }
 

@@ -626,29 +626,6 @@ const struct hst_kind hst_kind_cpuset = {
 	.describe = describe_cpuset,
 };
 
-static void describe_id_out(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
-			    unsigned n)
-{
-	uint32_t id;
-
-	(void)k;
-	(void)n;
-	if (p->len < sizeof(id)) {
-		hst_vw_ptr(w, p->addr);
-		return;
-	}
-	memcpy(&id, p->data, sizeof(id));
-	hst_vw_array_begin(w);
-	hst_vw_uint(w, id);
-	hst_vw_array_end(w);
-}
-
-/* One uid or gid written by the call: "[0]" (getresuid, getresgid). */
-const struct hst_kind hst_kind_id_out = {
-	.name = "id_out",
-	.size = sizeof(uint32_t),
-	.describe = describe_id_out,
-};
 
 static bool arch_prctl_gets(const struct hst_kcall *k)
 {
