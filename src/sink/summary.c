@@ -84,10 +84,9 @@ int hst_summary_sort_parse(const char *name)
 	return -1;
 }
 
-static const struct hst_summary *sort_by; /* qsort has no context argument */
-
-static int compare(const void *a, const void *b)
+static int compare(const void *a, const void *b, void *arg)
 {
+	const struct hst_summary *sort_by = arg;
 	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
 	const struct hst_summary_row *rx = &sort_by->rows[x], *ry = &sort_by->rows[y];
 
@@ -143,8 +142,7 @@ void hst_summary_print(const struct hst_summary *s, struct hst_out *o)
 		calls += s->rows[nr].calls;
 		errors += s->rows[nr].errors;
 	}
-	sort_by = s;
-	qsort(order, n, sizeof(*order), compare);
+	qsort_r(order, n, sizeof(*order), compare, (void *)s);
 	hst_out_puts(o, "% time     seconds  usecs/call     calls    errors syscall\n");
 	hst_out_puts(o, rule);
 	for (unsigned i = 0; i < n; i++) {
