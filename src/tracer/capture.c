@@ -10,6 +10,7 @@
  * (-y) are readlink()s of /proc/TID/fd/N, also straight into the record.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -498,4 +499,23 @@ size_t hst_capture_siginfo(struct hst_raw *rec, const void *siginfo, size_t len)
 	end_cap(&pos, c);
 	rec->ncaps = 1;
 	return (size_t)(pos - (char *)rec);
+}
+
+size_t hst_capture_max_record(unsigned strsize, bool fd_paths)
+{
+	size_t max = sizeof(struct hst_raw) + sizeof(struct hst_cap) + sizeof(siginfo_t);
+
+	for (unsigned nr = 0; nr < hst_nsyscalls; nr++) {
+		const struct hst_syscall_sig *sig = hst_syscall_sig(nr);
+
+		for (int at_exit = 0; sig && at_exit <= 1; at_exit++) {
+			size_t n = sizeof(struct hst_raw) + hst_capture_bound(sig, at_exit, strsize);
+
+			if (fd_paths)
+				n += hst_capture_fdpaths_bound(sig, at_exit);
+			if (n > max)
+				max = n;
+		}
+	}
+	return max;
 }

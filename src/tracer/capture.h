@@ -49,6 +49,13 @@ size_t hst_capture(struct hst_raw *rec, const struct hst_syscall_sig *sig,
  * /proc/TID/fd/N links to, appended at size.  Returns the new total size.
  */
 size_t hst_capture_fdpaths_bound(const struct hst_syscall_sig *sig, bool at_exit);
+
+/*
+ * The largest raw record the tracer makes with this -s (and -y when
+ * fd_paths): header and captures of the most demanding stop of any
+ * syscall.  A log recorded with that -s never holds a larger record.
+ */
+size_t hst_capture_max_record(unsigned strsize, bool fd_paths);
 size_t hst_capture_fdpaths(struct hst_raw *rec, size_t size, const struct hst_syscall_sig *sig,
 			   bool at_exit);
 

@@ -210,10 +210,18 @@ static void flags_text(char *buf, size_t size, const struct hst_ctab *t, uint64_
 	size_t len = 0;
 
 	buf[0] = '\0';
-	for (unsigned i = 0; i < t->n && len < size; i++) {
+	for (unsigned i = 0; i < t->n; i++) {
 		uint64_t bits = t->c[i].value;
 		if (bits && (rest & bits) == bits) {
-			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "|" : "", t->c[i].name);
+			/* Appended by hand: snprintf here was the most of statx's rendering. */
+			size_t n = strlen(t->c[i].name);
+
+			if (len + (len != 0) + n >= size)
+				break;
+			if (len)
+				buf[len++] = '|';
+			memcpy(buf + len, t->c[i].name, n + 1);
+			len += n;
 			rest &= ~bits;
 		}
 	}
