@@ -337,6 +337,7 @@ static bool check_record(struct hst_ring *r, const unsigned char *p, size_t len,
 struct producer {
 	struct hst_ring *r;
 	uint64_t nrec;
+	size_t publish_batch;   /* hst_ring_publish_batch_sp, 0: not called */
 	bool close;             /* close after nrec, else stop at abort */
 	_Atomic uint64_t done;  /* records committed */
 	_Atomic uint64_t bytes; /* payload bytes committed */
@@ -349,6 +350,8 @@ static void *producer_main(void *arg)
 	struct producer *p = arg;
 
 	atomic_store(&p->tid, gettid());
+	if (p->publish_batch)
+		hst_ring_publish_batch_sp(p->r, p->publish_batch);
 	for (uint64_t seq = 0; seq < p->nrec; seq++) {
 		if (!put_record(p->r, seq)) {
 			p->got_null = true;
@@ -842,5 +845,69 @@ Test(ring, try_next_polling_consumer)
 	pthread_join(pt, NULL);
 	assert_no_failure();
 	cr_assert_eq(seq, prod.nrec);
+	hst_ring_destroy(r);
+}
+
+/*
+ * (h) batched publishing: committed records stay invisible until a batch
+ * is full, a flush or close; and a producer that batches still publishes
+ * before it waits for space, so a slow consumer cannot deadlock it.
+ */
+Test(ring, publish_batch_defers_until_flush)
+{
+	struct hst_ring *r = make_ring(64 << 10, 1);
+	const unsigned char *p;
+	size_t len;
+	int closed;
+
+	hst_ring_publish_batch_sp(r, 1024);
+	cr_assert(put_record(r, 0));
+	cr_assert_null(hst_ring_try_next_mc(r, 0, &len, &closed), "published before the batch filled");
+	cr_assert_eq(closed, 0);
+	hst_ring_flush_sp(r);
+	p = hst_ring_try_next_mc(r, 0, &len, &closed);
+	cr_assert(p && check_record(r, p, len, 0));
+	/* Enough records to pass 1 KiB publish without a flush. */
+	uint64_t seq = 1, bytes = 0;
+	while (bytes < 1024) {
+		cr_assert(put_record(r, seq));
+		bytes += rec_len(seq) + 8;
+		seq++;
+	}
+	p = hst_ring_try_next_mc(r, 0, &len, &closed);
+	cr_assert(p && check_record(r, p, len, 1), "a full batch was not published");
+	hst_ring_flush_sp(r);
+	for (uint64_t i = 2; i < seq; i++) {
+		p = hst_ring_try_next_mc(r, 0, &len, &closed);
+		cr_assert(p && check_record(r, p, len, i));
+	}
+	cr_assert(put_record(r, seq));
+	hst_ring_close_sp(r);
+	p = hst_ring_try_next_mc(r, 0, &len, &closed);
+	cr_assert(p && check_record(r, p, len, seq), "close did not publish");
+	cr_assert_null(hst_ring_try_next_mc(r, 0, &len, &closed));
+	cr_assert_eq(closed, 1);
+	hst_ring_destroy(r);
+}
+
+Test(ring, publish_batch_backpressure)
+{
+	struct hst_ring *r = make_ring(64 << 10, 2);
+	struct producer prod = { .r = r, .nrec = 300000, .close = true,
+				 .publish_batch = 1 << 20 /* capped at 4 KiB */ };
+	struct consumer fast = { .r = r, .idx = 0 };
+	struct consumer slow = { .r = r, .idx = 1, .prod = &prod,
+				 .hold_every = 10000, .capacity = 64 << 10 };
+	pthread_t pt, ft, st;
+
+	cr_assert_eq(pthread_create(&ft, NULL, consumer_main, &fast), 0);
+	cr_assert_eq(pthread_create(&st, NULL, consumer_main, &slow), 0);
+	cr_assert_eq(pthread_create(&pt, NULL, producer_main, &prod), 0);
+	pthread_join(pt, NULL);
+	pthread_join(ft, NULL);
+	pthread_join(st, NULL);
+	assert_no_failure();
+	cr_assert_eq(fast.seen, prod.nrec);
+	cr_assert_eq(slow.seen, prod.nrec);
 	hst_ring_destroy(r);
 }

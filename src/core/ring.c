@@ -131,6 +131,8 @@ struct hst_ring {
 	uint64_t cached_min; /* a lower bound of the attached consumers' heads */
 	uint64_t res_pad;    /* PAD bytes in front of the reserved record */
 	size_t res_max;      /* maxlen of the outstanding reservation */
+	uint64_t ptail_published; /* last value stored to tail */
+	uint64_t publish_batch;   /* hst_ring_publish_batch_sp(); 0: every commit */
 
 	/* Bit c: consumer c may be asleep.  Set/cleared by c only. */
 	alignas(CACHE_LINE) _Atomic uint32_t sleepers;
@@ -300,6 +302,8 @@ static void producer_sleep(struct hst_ring *r, uint64_t tail, uint64_t need)
 	atomic_store_explicit(&r->prod_waiting, 0, memory_order_relaxed);
 }
 
+static void publish(struct hst_ring *r);
+
 /* Block until need bytes are free after tail; false once aborted. */
 static bool producer_wait_space(struct hst_ring *r, uint64_t tail, uint64_t need)
 {
@@ -312,6 +316,8 @@ static bool producer_wait_space(struct hst_ring *r, uint64_t tail, uint64_t need
 		/* Relaxed: producer_sleep() re-checks it in Dekker order. */
 		if (atomic_load_explicit(&r->aborted, memory_order_relaxed))
 			return false;
+		/* Consumers must see every record before we wait for them. */
+		publish(r);
 		producer_sleep(r, tail, need);
 	}
 }
@@ -370,16 +376,14 @@ static void wake_consumers(struct hst_ring *r, uint32_t mask, uint64_t tail)
 	}
 }
 
-void hst_ring_commit_sp(struct hst_ring *r, size_t len)
+/* Make every committed record visible and wake who waits for them. */
+static void publish(struct hst_ring *r)
 {
-	uint64_t pos = r->ptail + r->res_pad;
-	struct ring_hdr *h = hdr_at(r, pos);
 	uint32_t mask;
 
-	assert(len <= r->res_max);
-	h->len = (uint32_t)len;
-	h->type = REC_DATA;
-	r->ptail = pos + HDR_SIZE + align8(len);
+	if (r->ptail == r->ptail_published)
+		return;
+	r->ptail_published = r->ptail;
 	/*
 	 * Publishes the record (and any PAD before it); pairs with the
 	 * acquire load of tail in consumer_peek().  seq_cst: Dekker with
@@ -394,6 +398,30 @@ void hst_ring_commit_sp(struct hst_ring *r, size_t len)
 	mask = atomic_load_explicit(&r->sleepers, memory_order_seq_cst);
 	if (mask)
 		wake_consumers(r, mask, r->ptail);
+}
+
+void hst_ring_commit_sp(struct hst_ring *r, size_t len)
+{
+	uint64_t pos = r->ptail + r->res_pad;
+	struct ring_hdr *h = hdr_at(r, pos);
+
+	assert(len <= r->res_max);
+	h->len = (uint32_t)len;
+	h->type = REC_DATA;
+	r->ptail = pos + HDR_SIZE + align8(len);
+	if (r->ptail - r->ptail_published >= r->publish_batch)
+		publish(r);
+}
+
+void hst_ring_flush_sp(struct hst_ring *r)
+{
+	publish(r);
+}
+
+void hst_ring_publish_batch_sp(struct hst_ring *r, size_t bytes)
+{
+	r->publish_batch = bytes < r->capacity / 16 ? bytes : r->capacity / 16;
+	publish(r);
 }
 
 /* Move every sleeping consumer to AWAKE and wake it (close and abort). */
@@ -414,6 +442,7 @@ static void wake_all_consumers(struct hst_ring *r)
 
 void hst_ring_close_sp(struct hst_ring *r)
 {
+	publish(r);
 	/*
 	 * Publishes "no record after tail" (tail was stored before); pairs
 	 * with the acquire load of closed in consumer_closed().  seq_cst for

@@ -55,6 +55,20 @@ void *hst_ring_reserve_sp(struct hst_ring *r, size_t maxlen);
 /* Producer: publish the reserved record with its final length (<= maxlen). */
 void hst_ring_commit_sp(struct hst_ring *r, size_t len);
 
+/*
+ * Producer: let commits publish only once bytes of records are pending
+ * (capped at a sixteenth of the ring; 0, the default, publishes every
+ * commit).  Pending records are published by hst_ring_flush_sp(), by
+ * close, and before the producer waits for space.  For producers that
+ * know when they go idle (the decode workers, the log reader): one
+ * release store and one check for sleepers per batch instead of per
+ * record, and the consumers' cache line of tail stops bouncing.
+ */
+void hst_ring_publish_batch_sp(struct hst_ring *r, size_t bytes);
+
+/* Producer: publish the records committed so far (before going idle). */
+void hst_ring_flush_sp(struct hst_ring *r);
+
 /* Producer: no more records; consumers drain what is left, then get NULL. */
 void hst_ring_close_sp(struct hst_ring *r);
 
