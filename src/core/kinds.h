@@ -59,6 +59,7 @@ const char *hst_ctab_name(const struct hst_ctab *t, uint64_t v);
 /* --- value writer ------------------------------------------------------- */
 
 struct hst_vw;
+struct hst_piece;
 
 /*
  * Emitting values.  Inside a struct every value is preceded by hst_vw_key;
@@ -86,6 +87,13 @@ void hst_vw_prefix(struct hst_vw *w, const char *text);
 /* An annotation after a value: " (" ... ")" in text ("= 0x8002 (flags O_RDWR)"). */
 void hst_vw_note_begin(struct hst_vw *w);
 void hst_vw_note_end(struct hst_vw *w);
+/*
+ * A struct the kind reads whole: when piece p holds size bytes, copies them
+ * to dst (aligned, unlike p->data) and returns true; otherwise the tracee's
+ * memory could not be read whole, so writes p's address, as strace does,
+ * and returns false.
+ */
+bool hst_vw_whole(struct hst_vw *w, const struct hst_piece *p, void *dst, size_t size);
 /* strace notation without a typed form; JSON gets it as a string. */
 void hst_vw_raw(struct hst_vw *w, const char *text);
 void hst_vw_rawf(struct hst_vw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -282,6 +282,16 @@ void hst_vw_raw(struct hst_vw *w, const char *text)
 	hst_out_puts(w->o, text);
 }
 
+bool hst_vw_whole(struct hst_vw *w, const struct hst_piece *p, void *dst, size_t size)
+{
+	if (p->len < size) {
+		hst_vw_ptr(w, p->addr);
+		return false;
+	}
+	memcpy(dst, p->data, size);
+	return true;
+}
+
 void hst_vw_rawf(struct hst_vw *w, const char *fmt, ...)
 {
 	char buf[256];

@@ -136,11 +136,8 @@ static void describe_stat(struct hst_vw *w, const struct hst_kcall *k, const str
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(st)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, &st, sizeof(st)))
 		return;
-	}
-	memcpy(&st, p->data, sizeof(st));
 	hst_vw_struct_begin(w);
 	if (hst_vw_verbose(w)) {
 		hst_vw_key(w, "st_dev");
@@ -373,11 +370,8 @@ static void describe_statfs(struct hst_vw *w, const struct hst_kcall *k, const s
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(sf)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, &sf, sizeof(sf)))
 		return;
-	}
-	memcpy(&sf, p->data, sizeof(sf));
 	memcpy(fsid, &sf.f_fsid, sizeof(fsid));
 	hst_vw_struct_begin(w);
 	hst_vw_key(w, "f_type");
@@ -1701,11 +1695,8 @@ static void describe_statx(struct hst_vw *w, const struct hst_kcall *k, const st
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(sx)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, &sx, sizeof(sx)))
 		return;
-	}
-	memcpy(&sx, p->data, sizeof(sx));
 	hst_vw_struct_begin(w);
 	hst_vw_key(w, "stx_mask");
 	put_statx_mask(w, sx.stx_mask);
@@ -1765,11 +1756,8 @@ static void describe_utimens(struct hst_vw *w, const struct hst_kcall *k, const 
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(ts)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, ts, sizeof(ts)))
 		return;
-	}
-	memcpy(ts, p->data, sizeof(ts));
 	hst_vw_array_begin(w);
 	put_utime(w, &ts[0]);
 	put_utime(w, &ts[1]);
@@ -1830,11 +1818,8 @@ static void describe_timeval_pair(struct hst_vw *w, const struct hst_kcall *k, c
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(tv)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, tv, sizeof(tv)))
 		return;
-	}
-	memcpy(tv, p->data, sizeof(tv));
 	hst_vw_array_begin(w);
 	put_timeval(w, &tv[0]);
 	put_timeval(w, &tv[1]);

@@ -153,11 +153,8 @@ static void describe_futex_timeout(struct hst_vw *w, const struct hst_kcall *k,
 		hst_vw_ptr(w, 0); /* a NULL timeout */
 		return;
 	}
-	if (p->len < sizeof(ts)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, &ts, sizeof(ts)))
 		return;
-	}
-	memcpy(&ts, p->data, sizeof(ts));
 	hst_vw_struct_begin(w);
 	hst_vw_key(w, "tv_sec");
 	hst_vw_int(w, ts.tv_sec);
@@ -717,11 +714,8 @@ static void describe_mq_attr(struct hst_vw *w, const struct hst_kcall *k, const 
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(a)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, &a, sizeof(a)))
 		return;
-	}
-	memcpy(&a, p->data, sizeof(a));
 	hst_vw_struct_begin(w);
 	hst_vw_key(w, "mq_flags");
 	hst_vw_flags(w, &hst_ctab_mq_attr_flags, (uint64_t)a.mq_flags);
@@ -758,11 +752,8 @@ static void describe_uint_ref(struct hst_vw *w, const struct hst_kcall *k,
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(v)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, &v, sizeof(v)))
 		return;
-	}
-	memcpy(&v, p->data, sizeof(v));
 	hst_vw_array_begin(w);
 	hst_vw_uint(w, v);
 	hst_vw_array_end(w);

@@ -302,11 +302,8 @@ static void describe_mpol_mode_ref(struct hst_vw *w, const struct hst_kcall *k,
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(v)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, &v, sizeof(v)))
 		return;
-	}
-	memcpy(&v, p->data, sizeof(v));
 	hst_vw_array_begin(w);
 	hst_vw_enum(w, &hst_ctab_mpol_mode, (unsigned)v);
 	hst_vw_array_end(w);

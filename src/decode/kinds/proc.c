@@ -415,11 +415,8 @@ static void describe_rusage(struct hst_vw *w, const struct hst_kcall *k, const s
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(ru)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, &ru, sizeof(ru)))
 		return;
-	}
-	memcpy(&ru, p->data, sizeof(ru));
 	memcpy(rest, (const char *)p->data + 2 * sizeof(struct timeval), sizeof(rest));
 	hst_vw_struct_begin(w);
 	put_timeval(w, "ru_utime", &ru.ru_utime);
@@ -485,11 +482,8 @@ static void describe_rlimit(struct hst_vw *w, const struct hst_kcall *k, const s
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(lim)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, lim, sizeof(lim)))
 		return;
-	}
-	memcpy(lim, p->data, sizeof(lim));
 	hst_vw_struct_begin(w);
 	hst_vw_key(w, "rlim_cur");
 	put_rlim(w, lim[0]);
@@ -520,11 +514,8 @@ static void describe_utsname(struct hst_vw *w, const struct hst_kcall *k,
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(u)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, &u, sizeof(u)))
 		return;
-	}
-	memcpy(&u, p->data, sizeof(u));
 	hst_vw_struct_begin(w);
 	put_field_str(w, "sysname", u.sysname, sizeof(u.sysname));
 	put_field_str(w, "nodename", u.nodename, sizeof(u.nodename));
@@ -559,11 +550,8 @@ static void describe_sysinfo(struct hst_vw *w, const struct hst_kcall *k,
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(si)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, &si, sizeof(si)))
 		return;
-	}
-	memcpy(&si, p->data, sizeof(si));
 	hst_vw_struct_begin(w);
 	hst_vw_key(w, "uptime");
 	hst_vw_int(w, si.uptime);
@@ -648,11 +636,8 @@ static void describe_arch_prctl_addr(struct hst_vw *w, const struct hst_kcall *k
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(v)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, &v, sizeof(v)))
 		return;
-	}
-	memcpy(&v, p->data, sizeof(v));
 	hst_vw_rawf(w, "[%#llx]", (unsigned long long)v);
 }
 
@@ -1130,11 +1115,8 @@ static void describe_cap_header(struct hst_vw *w, const struct hst_kcall *k,
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(h)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, &h, sizeof(h)))
 		return;
-	}
-	memcpy(&h, p->data, sizeof(h));
 	hst_vw_struct_begin(w);
 	hst_vw_key(w, "version");
 	put_named(w, &hst_ctab_cap_version, h.version, "_LINUX_CAPABILITY_VERSION_???");
@@ -1232,11 +1214,8 @@ static void describe_int_out(struct hst_vw *w, const struct hst_kcall *k, const 
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(v)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, &v, sizeof(v)))
 		return;
-	}
-	memcpy(&v, p->data, sizeof(v));
 	hst_vw_array_begin(w);
 	hst_vw_int(w, v);
 	hst_vw_array_end(w);
@@ -1256,11 +1235,8 @@ static void describe_ulong_out(struct hst_vw *w, const struct hst_kcall *k,
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(v)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, &v, sizeof(v)))
 		return;
-	}
-	memcpy(&v, p->data, sizeof(v));
 	hst_vw_array_begin(w);
 	hst_vw_uint(w, v);
 	hst_vw_array_end(w);
@@ -1280,11 +1256,8 @@ static void describe_ptr_out(struct hst_vw *w, const struct hst_kcall *k, const 
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(v)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, &v, sizeof(v)))
 		return;
-	}
-	memcpy(&v, p->data, sizeof(v));
 	hst_vw_array_begin(w);
 	hst_vw_ptr(w, v);
 	hst_vw_array_end(w);

@@ -122,11 +122,8 @@ static void describe_sigset(struct hst_vw *w, const struct hst_kcall *k, const s
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(mask)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, &mask, sizeof(mask)))
 		return;
-	}
-	memcpy(&mask, p->data, sizeof(mask));
 	put_sigmask(w, mask);
 }
 
@@ -172,11 +169,8 @@ static void describe_sigaction(struct hst_vw *w, const struct hst_kcall *k,
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(sa)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, &sa, sizeof(sa)))
 		return;
-	}
-	memcpy(&sa, p->data, sizeof(sa));
 	hst_vw_struct_begin(w);
 	hst_vw_key(w, "sa_handler");
 	put_handler(w, sa.handler);
@@ -205,11 +199,8 @@ static void describe_sigaltstack(struct hst_vw *w, const struct hst_kcall *k,
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(ss)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, &ss, sizeof(ss)))
 		return;
-	}
-	memcpy(&ss, p->data, sizeof(ss));
 	hst_vw_struct_begin(w);
 	hst_vw_key(w, "ss_sp");
 	hst_vw_ptr(w, ss.sp);
@@ -305,11 +296,8 @@ static void describe_siginfo(struct hst_vw *w, const struct hst_kcall *k, const 
 
 	(void)k;
 	(void)n;
-	if (p->len < sizeof(si)) {
-		hst_vw_ptr(w, p->addr);
+	if (!hst_vw_whole(w, p, &si, sizeof(si)))
 		return;
-	}
-	memcpy(&si, p->data, sizeof(si));
 	hst_vw_struct_begin(w);
 	if (si.si_signo == 0) {
 		hst_vw_struct_end(w);

@@ -25,16 +25,6 @@
 #include "core/kinds.h"
 #include "core/systable.h"
 
-/* The bytes of one struct, or NULL (then the address was printed). */
-static const void *whole(struct hst_vw *w, const struct hst_piece *p, size_t size)
-{
-	if (p->len < size) {
-		hst_vw_ptr(w, p->addr);
-		return NULL;
-	}
-	return p->data;
-}
-
 /* The two fields of a timespec or timeval, inside an open struct. */
 static void put_pair(struct hst_vw *w, long long sec, long long frac, const char *frac_key)
 {
@@ -49,14 +39,12 @@ static void put_pair(struct hst_vw *w, long long sec, long long frac, const char
 static void describe_timespec(struct hst_vw *w, const struct hst_kcall *k,
 			      const struct hst_piece *p, unsigned n)
 {
-	const struct timespec *ts = whole(w, p, sizeof(*ts));
 	struct timespec v;
 
 	(void)k;
 	(void)n;
-	if (!ts)
+	if (!hst_vw_whole(w, p, &v, sizeof(v)))
 		return;
-	memcpy(&v, ts, sizeof(v));
 	put_pair(w, v.tv_sec, v.tv_nsec, "tv_nsec");
 }
 
@@ -69,14 +57,12 @@ const struct hst_kind hst_kind_timespec = {
 static void describe_timeval(struct hst_vw *w, const struct hst_kcall *k,
 			     const struct hst_piece *p, unsigned n)
 {
-	const struct timeval *tv = whole(w, p, sizeof(*tv));
 	struct timeval v;
 
 	(void)k;
 	(void)n;
-	if (!tv)
+	if (!hst_vw_whole(w, p, &v, sizeof(v)))
 		return;
-	memcpy(&v, tv, sizeof(v));
 	put_pair(w, v.tv_sec, v.tv_usec, "tv_usec");
 }
 
@@ -89,14 +75,12 @@ const struct hst_kind hst_kind_timeval = {
 static void describe_timezone(struct hst_vw *w, const struct hst_kcall *k,
 			      const struct hst_piece *p, unsigned n)
 {
-	const struct timezone *tz = whole(w, p, sizeof(*tz));
 	struct timezone v;
 
 	(void)k;
 	(void)n;
-	if (!tz)
+	if (!hst_vw_whole(w, p, &v, sizeof(v)))
 		return;
-	memcpy(&v, tz, sizeof(v));
 	hst_vw_struct_begin(w);
 	hst_vw_key(w, "tz_minuteswest");
 	hst_vw_int(w, v.tz_minuteswest);
@@ -114,14 +98,12 @@ const struct hst_kind hst_kind_timezone = {
 static void describe_itimerval(struct hst_vw *w, const struct hst_kcall *k,
 			       const struct hst_piece *p, unsigned n)
 {
-	const struct itimerval *it = whole(w, p, sizeof(*it));
 	struct itimerval v;
 
 	(void)k;
 	(void)n;
-	if (!it)
+	if (!hst_vw_whole(w, p, &v, sizeof(v)))
 		return;
-	memcpy(&v, it, sizeof(v));
 	hst_vw_struct_begin(w);
 	hst_vw_key(w, "it_interval");
 	put_pair(w, v.it_interval.tv_sec, v.it_interval.tv_usec, "tv_usec");
@@ -139,14 +121,12 @@ const struct hst_kind hst_kind_itimerval = {
 static void describe_itimerspec(struct hst_vw *w, const struct hst_kcall *k,
 				const struct hst_piece *p, unsigned n)
 {
-	const struct itimerspec *it = whole(w, p, sizeof(*it));
 	struct itimerspec v;
 
 	(void)k;
 	(void)n;
-	if (!it)
+	if (!hst_vw_whole(w, p, &v, sizeof(v)))
 		return;
-	memcpy(&v, it, sizeof(v));
 	hst_vw_struct_begin(w);
 	hst_vw_key(w, "it_interval");
 	put_pair(w, v.it_interval.tv_sec, v.it_interval.tv_nsec, "tv_nsec");
@@ -182,14 +162,12 @@ static void put_ticks(struct hst_vw *w, const char *key, unsigned long long v)
 static void describe_tms(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
 			 unsigned n)
 {
-	const struct tms *t = whole(w, p, sizeof(*t));
 	struct tms v;
 
 	(void)k;
 	(void)n;
-	if (!t)
+	if (!hst_vw_whole(w, p, &v, sizeof(v)))
 		return;
-	memcpy(&v, t, sizeof(v));
 	hst_vw_struct_begin(w);
 	put_ticks(w, "tms_utime", (unsigned long long)v.tms_utime);
 	put_ticks(w, "tms_stime", (unsigned long long)v.tms_stime);
@@ -222,14 +200,12 @@ static void put_signo(struct hst_vw *w, int sig)
 static void describe_sigevent(struct hst_vw *w, const struct hst_kcall *k,
 			      const struct hst_piece *p, unsigned n)
 {
-	const struct sigevent *se = whole(w, p, sizeof(*se));
 	struct sigevent v;
 
 	(void)k;
 	(void)n;
-	if (!se)
+	if (!hst_vw_whole(w, p, &v, sizeof(v)))
 		return;
-	memcpy(&v, se, sizeof(v));
 	hst_vw_struct_begin(w);
 	if (v.sigev_value.sival_ptr) {
 		hst_vw_key(w, "sigev_value");
@@ -272,14 +248,12 @@ const struct hst_kind hst_kind_sigevent = {
 static void describe_timer_id(struct hst_vw *w, const struct hst_kcall *k,
 			      const struct hst_piece *p, unsigned n)
 {
-	const int *id = whole(w, p, sizeof(*id));
 	int v;
 
 	(void)k;
 	(void)n;
-	if (!id)
+	if (!hst_vw_whole(w, p, &v, sizeof(v)))
 		return;
-	memcpy(&v, id, sizeof(v));
 	hst_vw_array_begin(w);
 	hst_vw_int(w, v);
 	hst_vw_array_end(w);
@@ -369,15 +343,13 @@ static void format_time(char *buf, size_t size, long long sec)
 static void describe_time_ref(struct hst_vw *w, const struct hst_kcall *k,
 			      const struct hst_piece *p, unsigned n)
 {
-	const int64_t *t = whole(w, p, sizeof(*t));
 	char date[64];
 	int64_t v;
 
 	(void)k;
 	(void)n;
-	if (!t)
+	if (!hst_vw_whole(w, p, &v, sizeof(v)))
 		return;
-	memcpy(&v, t, sizeof(v));
 	format_time(date, sizeof(date), v);
 	hst_vw_array_begin(w);
 	if (date[0])
@@ -425,14 +397,12 @@ static void put_long(struct hst_vw *w, const char *key, long long v)
 static void describe_timex(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
 			   unsigned n)
 {
-	const struct timex *tx = whole(w, p, sizeof(*tx));
 	struct timex v;
 
 	(void)k;
 	(void)n;
-	if (!tx)
+	if (!hst_vw_whole(w, p, &v, sizeof(v)))
 		return;
-	memcpy(&v, tx, sizeof(v));
 	hst_vw_struct_begin(w);
 	hst_vw_key(w, "modes");
 	hst_vw_flags(w, &hst_ctab_adjtimex_modes, v.modes);
