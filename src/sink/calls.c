@@ -163,12 +163,53 @@ static void on_exit_stop(struct hst_calls *c, const struct hst_drec *d)
 	emit(c, p->entry, d);
 }
 
+/*
+ * The leader d->tid was superseded by an execve of thread d->nr (the
+ * tracer's EXITED record with a non-zero nr): the leader's pending call
+ * never returns, and the former tid's pending execve returns under the
+ * leader's tid.  The process and its name live on.
+ */
+static void on_superseded(struct hst_calls *c, const struct hst_drec *d)
+{
+	struct pending *p = hst_tidmap_get(&c->pending, d->tid), moved = { 0 };
+
+	if (p && p->has)
+		emit(c, p->entry, NULL);
+	if (p) {
+		free(p->entry);
+		hst_tidmap_del(&c->pending, d->tid);
+	}
+	c->ops->other(c->arg, d);
+	p = hst_tidmap_get(&c->pending, (pid_t)d->nr);
+	if (!p)
+		return;
+	moved = *p;
+	hst_tidmap_del(&c->pending, (pid_t)d->nr);
+	p = hst_tidmap_put(&c->pending, d->tid);
+	if (!p) {
+		free(moved.entry);
+		return;
+	}
+	*p = moved;
+	if (p->has)
+		p->entry->tid = d->tid;
+}
+
 static void on_gone(struct hst_calls *c, const struct hst_drec *d)
 {
-	struct pending *p = hst_tidmap_get(&c->pending, d->tid);
+	struct pending *p;
 
-	if (p && p->has && d->kind != HST_RAW_DETACHED)
+	if (d->kind == HST_RAW_EXITED && d->nr > 0) {
+		on_superseded(c, d);
+		return;
+	}
+	p = hst_tidmap_get(&c->pending, d->tid);
+
+	if (p && p->has && (d->kind != HST_RAW_DETACHED || c->emit_detached)) {
+		c->gone = d->kind;
 		emit(c, p->entry, NULL);
+		c->gone = 0;
+	}
 	if (p) {
 		free(p->entry);
 		hst_tidmap_del(&c->pending, d->tid);

@@ -29,6 +29,9 @@ struct hst_calls {
 	struct hst_tidmap names;   /* tgid -> comm */
 	const struct hst_calls_ops *ops;
 	void *arg;
+	bool emit_detached;        /* pass on a call pending at detach (exit NULL); off: dropped */
+	unsigned gone;             /* during ops->call with exit NULL: the record that ended
+				    * the call (HST_RAW_EXITED, _KILLED, _DETACHED), or 0 */
 };
 
 int hst_calls_init(struct hst_calls *c, const struct hst_calls_ops *ops, void *arg);

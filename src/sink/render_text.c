@@ -32,7 +32,16 @@ struct tid_state {
 	uint16_t raw_flags;
 	int32_t nr;
 	uint64_t entry_ts;  /* -T */
+	uint8_t has_prev;   /* nr and raw_flags name a call this thread made */
+	uint8_t restart;    /* pending call is restart_syscall (restart_nr), resuming nr */
+	int32_t restart_nr;
 };
+
+/* The call a pending line is about: restart_syscall keeps nr for the one it resumes. */
+static int32_t pending_nr(const struct tid_state *s)
+{
+	return s->restart ? s->restart_nr : s->nr;
+}
 
 int hst_text_init(struct hst_text *t, const struct hst_text_config *cfg)
 {
@@ -281,9 +290,14 @@ static void put_values(struct hst_text *t, struct hst_out *o, const struct hst_d
 /* -t, -tt, -ttt (wall clock of the stop) and -r (since the previous line's). */
 static void put_time(struct hst_text *t, struct hst_out *o, uint64_t ts_ns)
 {
-	int64_t real = (int64_t)ts_ns + t->cfg.clock_offset_ns;
-	time_t sec = (time_t)(real / 1000000000);
-	long usec = (long)(real % 1000000000) / 1000;
+	/* Wrapping sum: a log's ts_ns may be any u64.  -t/-tt show the second
+	 * the stop fell in (rounded down, also before 1970); -ttt the signed
+	 * number of seconds. */
+	int64_t real = (int64_t)(ts_ns + (uint64_t)t->cfg.clock_offset_ns);
+	int64_t rem = real % 1000000000;
+	uint64_t mag = real < 0 ? 0 - (uint64_t)real : (uint64_t)real;
+	time_t sec = (time_t)(real / 1000000000 - (rem < 0));
+	long usec = (long)((rem < 0 ? rem + 1000000000 : rem) / 1000);
 
 	if (t->cfg.relative) {
 		uint64_t d = t->last_ts && ts_ns > t->last_ts ? ts_ns - t->last_ts : 0;
@@ -291,11 +305,13 @@ static void put_time(struct hst_text *t, struct hst_out *o, uint64_t ts_ns)
 			       (unsigned long)(d % 1000000000) / 1000);
 		t->last_ts = ts_ns;
 	} else if (t->cfg.timestamps == 3) {
-		hst_out_printf(o, "%lld.%06ld ", (long long)sec, usec);
+		hst_out_printf(o, "%s%llu.%06llu ", real < 0 ? "-" : "", (unsigned long long)(mag / 1000000000),
+			       (unsigned long long)(mag % 1000000000) / 1000);
 	} else if (t->cfg.timestamps) {
 		struct tm tm;
 		char buf[32];
-		localtime_r(&sec, &tm);
+		if (!localtime_r(&sec, &tm))
+			memset(&tm, 0, sizeof(tm));
 		strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
 		hst_out_puts(o, buf);
 		if (t->cfg.timestamps == 2)
@@ -370,6 +386,37 @@ static bool exit_half_shown(const struct hst_drec *d)
 	return false;
 }
 
+static bool is_restart_syscall(const struct hst_drec *d)
+{
+	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
+	return sig && !strcmp(sig->name, "restart_syscall");
+}
+
+/*
+ * restart_syscall, which the kernel runs to resume a call interrupted by a
+ * stop (ERESTART_RESTARTBLOCK, then SIGSTOP and SIGCONT): strace names the
+ * call it resumes, the thread's previous one, or "system call" when it
+ * has seen none (attached meanwhile).  The tid state keeps naming that
+ * previous call, so a second restart names it again.
+ */
+static void put_restart_syscall(struct hst_text *t, struct hst_out *o, const struct hst_drec *d,
+				struct tid_state *s)
+{
+	char buf[32];
+
+	put_prefix(t, o, d->tid, d->ts_ns);
+	put_name(o, hst_text_syscall_name(d->nr, d->flags, buf));
+	hst_out_puts(o, "(<... resuming interrupted ");
+	hst_out_puts(o, s->has_prev ? hst_text_syscall_name(s->nr, s->raw_flags, buf) : "system call");
+	hst_out_puts(o, " ...>");
+	s->pending = 1;
+	s->unfinished = 0;
+	s->restart = 1;
+	s->restart_nr = d->nr;
+	s->entry_ts = d->ts_ns;
+	t->open_tid = d->tid;
+}
+
 static void on_entry(struct hst_text *t, struct hst_out *o, const struct hst_drec *d)
 {
 	struct tid_state *s = hst_tidmap_put(&t->tids, d->tid);
@@ -378,6 +425,12 @@ static void on_entry(struct hst_text *t, struct hst_out *o, const struct hst_dre
 	close_open_line(t, o, 0);
 	if (!s)
 		return;
+	if (is_restart_syscall(d)) {
+		put_restart_syscall(t, o, d, s);
+		return;
+	}
+	s->has_prev = 1;
+	s->restart = 0;
 	s->pending = 1;
 	s->unfinished = 0;
 	s->nr = d->nr;
@@ -406,14 +459,19 @@ static void put_errno(struct hst_out *o, int64_t err)
 	const char *msg = hst_errno_message((int)err);
 	bool restart = err >= 512 && err <= 516;
 
+	/* No printf: most calls of a real program's trace that fail fail here. */
 	hst_out_color(o, C_ERR);
+	hst_out_puts(o, name && restart ? "? " : "-1 ");
 	if (name)
-		hst_out_printf(o, "%s %s", restart ? "?" : "-1", name);
+		hst_out_puts(o, name);
 	else
-		hst_out_printf(o, "-1 %" PRId64, err);
+		hst_out_dec(o, err);
 	hst_out_reset(o);
-	if (msg)
-		hst_out_printf(o, " (%s)", msg);
+	if (msg) {
+		hst_out_put(o, " (", 2);
+		hst_out_puts(o, msg);
+		hst_out_put(o, ")", 1);
+	}
 }
 
 static void put_return(struct hst_text *t, struct hst_out *o, const struct hst_drec *d, uint64_t entry_ts)
@@ -450,7 +508,7 @@ static void put_resumed(struct hst_text *t, struct hst_out *o, pid_t tid, const 
 
 	put_prefix(t, o, tid, ts_ns);
 	hst_out_puts(o, "<... ");
-	put_name(o, hst_text_syscall_name(s->nr, s->raw_flags, buf));
+	put_name(o, hst_text_syscall_name(pending_nr(s), s->raw_flags, buf));
 	hst_out_puts(o, " resumed>");
 }
 
@@ -470,6 +528,7 @@ static void on_exit_stop(struct hst_text *t, struct hst_out *o, const struct hst
 	hst_out_put(o, ")", 1);
 	put_return(t, o, d, s->entry_ts);
 	s->pending = 0;
+	s->restart = 0;
 	t->open_tid = 0;
 }
 
@@ -490,14 +549,16 @@ static void finish_pending(struct hst_text *t, struct hst_out *o, const struct h
 	if (why) {
 		hst_out_printf(o, " %s\n", why);
 	} else {
-		if (has_exit_half(s->nr, s->raw_flags))
-			hst_out_puts(o, was_open ? "<unfinished ...>" : " <unfinished ...>");
+		/* After the open line's ", " too: strace's "{...},  <unfinished ...>) = ?". */
+		if (has_exit_half(pending_nr(s), s->raw_flags))
+			hst_out_puts(o, " <unfinished ...>");
 		hst_out_put(o, ")", 1);
 		hst_out_pad_to(o, RET_COLUMN);
 		hst_out_puts(o, " = ?\n");
 	}
 	t->open_tid = 0;
 	s->pending = 0;
+	s->restart = 0;
 }
 
 /* --- signals and exits -------------------------------------------------- */
@@ -631,8 +692,47 @@ static void on_group_stop(struct hst_text *t, struct hst_out *o, const struct hs
 	hst_out_put(o, "\n", 1);
 }
 
+/*
+ * A non-leader thread (d->nr) exec'd and took the leader's tid (d->tid);
+ * the tracer's EXITED record with a non-zero nr says so.  As strace: the
+ * leader's pending call ends with "= ?", an open execve line of the former
+ * tid ends with " <pid changed to L ...>", then "+++ superseded by execve
+ * in pid F +++", and the former tid's state (its open execve) continues
+ * under the leader's tid: "<... execve resumed>) = 0".
+ */
+static void on_superseded(struct hst_text *t, struct hst_out *o, const struct hst_drec *d)
+{
+	pid_t former = (pid_t)d->nr;
+	struct tid_state *s, moved = { 0 };
+	bool have;
+
+	finish_pending(t, o, d, NULL);
+	if (t->open_tid == former) {
+		hst_out_printf(o, " <pid changed to %d ...>\n", d->tid);
+		t->open_tid = 0;
+	}
+	close_open_line(t, o, 0);
+	put_prefix(t, o, d->tid, d->ts_ns);
+	hst_out_color(o, C_EXIT);
+	hst_out_printf(o, "+++ superseded by execve in pid %d +++", former);
+	hst_out_reset(o);
+	hst_out_put(o, "\n", 1);
+	s = hst_tidmap_get(&t->tids, former);
+	have = s != NULL;
+	if (have)
+		moved = *s;
+	hst_tidmap_del(&t->tids, former);
+	s = hst_tidmap_put(&t->tids, d->tid);
+	if (s)
+		*s = have ? moved : (struct tid_state){ 0 };
+}
+
 static void on_gone(struct hst_text *t, struct hst_out *o, const struct hst_drec *d)
 {
+	if (d->kind == HST_RAW_EXITED && d->nr > 0) {
+		on_superseded(t, o, d);
+		return;
+	}
 	finish_pending(t, o, d, d->kind == HST_RAW_DETACHED ? "<detached ...>" : NULL);
 	close_open_line(t, o, 0);
 	if (d->kind != HST_RAW_DETACHED) {

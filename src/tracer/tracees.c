@@ -43,7 +43,11 @@ int hst_tracees_create(struct hst_tracees **out)
 
 static void free_tracee(struct rcu_head *head)
 {
-	free(caa_container_of(head, struct hst_tracee, rcu));
+	struct hst_tracee *t = caa_container_of(head, struct hst_tracee, rcu);
+
+	/* Pairs with the release store in hst_tracees_remove. */
+	(void)atomic_load_explicit(&t->retired, memory_order_acquire);
+	free(t);
 }
 
 void hst_tracees_destroy(struct hst_tracees *tt)
@@ -116,6 +120,16 @@ void hst_tracees_remove(struct hst_tracees *tt, struct hst_tracee *t)
 	if (tt->last == t)
 		tt->last = NULL;
 	tt->count--;
+	/*
+	 * call_rcu hands t to liburcu's callback thread, which frees it after
+	 * a grace period; liburcu's queue and grace period already order every
+	 * earlier access of this thread before the free, but with barriers of
+	 * its own that ThreadSanitizer cannot see (liburcu is not built with
+	 * it).  This release store, paired with the acquire load in
+	 * free_tracee, states that ordering in C11 terms so that TSan sees it
+	 * too; it costs one store per tracee that ends.
+	 */
+	atomic_store_explicit(&t->retired, 1, memory_order_release);
 	call_rcu(&t->rcu, free_tracee);
 }
 

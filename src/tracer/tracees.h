@@ -12,6 +12,7 @@
 #ifndef HST_TRACEES_H
 #define HST_TRACEES_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -28,6 +29,7 @@ enum hst_tracee_flags {
 	HST_TRACEE_LISTENING = 1u << 3,   /* in group-stop under PTRACE_LISTEN */
 	HST_TRACEE_SKIP = 1u << 4,        /* current call not selected by the filter: no records */
 	HST_TRACEE_WANT_EXIT = 1u << 5,   /* seccomp: after a seccomp stop, stop at this call's exit */
+	HST_TRACEE_IN_VFORK = 1u << 6,    /* resumed from PTRACE_EVENT_VFORK: waits for its child */
 };
 
 struct hst_tracee {
@@ -40,6 +42,7 @@ struct hst_tracee {
 	uint16_t raw_flags;      /* ABI flags of the current syscall */
 	uint64_t args[6];        /* its arguments */
 	struct hst_stash stash;  /* its inout argument's entry bytes */
+	atomic_int retired;      /* hst_tracees_remove -> free_tracee; see there */
 };
 
 struct hst_tracees;

@@ -71,8 +71,8 @@ struct hst_tracer {
 	pid_t waker;                     /* 0 once reaped */
 	atomic_int waker_pidfd;          /* hst_tracer_stop signals through it */
 	int waker_pipe;                  /* write end; the waker exits at EOF */
-	atomic_int stop_requested;
-	int detaching;                   /* ptrace thread: detach in progress */
+	atomic_int stop_requested;       /* STOP_DETACH | STOP_KILL bits */
+	int detaching;                   /* ptrace thread: the STOP_* being carried out, or 0 */
 	pid_t child;                     /* launched program, or 0 */
 	int exit_status;                 /* its wait status, or -1 */
 	uint64_t seq;
@@ -92,6 +92,14 @@ static uint64_t now_ns(void)
 }
 
 /* --- records ------------------------------------------------------------ */
+
+/*
+ * Stop requests: STOP_DETACH (hst_tracer_stop) lets every tracee go;
+ * STOP_KILL (hst_tracer_abort) kills a launched program and all it started,
+ * and detaches attached processes, which are not ours to end.
+ */
+#define STOP_DETACH 1
+#define STOP_KILL 2
 
 static struct hst_raw *record_begin(struct hst_tracer *tr, size_t extra, unsigned kind,
 				    const struct hst_tracee *t)
@@ -156,6 +164,9 @@ static struct hst_tracee *tracee_new(struct hst_tracer *tr, pid_t tid, pid_t tgi
 	t->flags = flags;
 	tr->tracees_seen++;
 	record_simple(tr, t, HST_RAW_NEW_TRACEE, 0, 0, 0);
+	/* Forked while the others were being killed: it goes the same way. */
+	if (tr->detaching == STOP_KILL)
+		kill(tid, SIGKILL);
 	return t;
 }
 
@@ -361,18 +372,32 @@ static void on_exec_event(struct hst_tracer *tr, struct hst_tracee *t)
 	unsigned long former = 0;
 
 	ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &former);
-	if ((pid_t)former != t->tid) {
+	if ((pid_t)former != t->tid && former) {
 		/*
-		 * A non-leader thread exec'd: the kernel gave it the leader's tid,
-		 * so the state we keep under `former` (mid-execve) moves here.
+		 * A non-leader thread exec'd.  ptrace(2), "execve(2) under
+		 * ptrace": the kernel killed the other threads, gave the exec'ing
+		 * one the leader's tid, and the old leader vanishes without an
+		 * exit notification; this stop comes with the leader's tid and
+		 * the former tid in the event message.  The table's entry for the
+		 * leader (t) is the old leader's: record that it was superseded
+		 * (an EXITED record whose nr is the former tid, rendered as
+		 * strace's "+++ superseded by execve in pid FORMER +++", after
+		 * which the sinks move the former tid's open execve to the
+		 * leader's tid), then take over the exec'ing thread's state,
+		 * mid-execve, under the leader's tid.
 		 */
 		struct hst_tracee *old = hst_tracees_find(tr->tracees, (pid_t)former);
+		if (!(t->flags & HST_TRACEE_HIDDEN))
+			record_simple(tr, t, HST_RAW_EXITED, (int)former, 0, 0);
 		if (old) {
 			t->flags = old->flags;
 			t->nr = old->nr;
 			t->raw_flags = old->raw_flags;
 			memcpy(t->args, old->args, sizeof(t->args));
+			t->stash = old->stash;
 			tracee_gone(tr, old);
+		} else {
+			t->flags &= ~HST_TRACEE_IN_SYSCALL;
 		}
 	}
 	tracee_resume(tr, t, 0);
@@ -425,6 +450,9 @@ static void on_ptrace_event(struct hst_tracer *tr, struct hst_tracee *t, int eve
 	case PTRACE_EVENT_CLONE:
 		/* The child is auto-attached and reports its own first stop. */
 		on_new_child(tr, t, event);
+		/* Its next stop comes only once the child execs or exits; see wait_loop. */
+		if (event == PTRACE_EVENT_VFORK)
+			t->flags |= HST_TRACEE_IN_VFORK;
 		tracee_resume(tr, t, 0);
 		break;
 	default:
@@ -469,7 +497,7 @@ static void dispatch(struct hst_tracer *tr, pid_t tid, int status)
 		ptrace(PTRACE_DETACH, tid, 0, 0);
 		return;
 	}
-	t->flags &= ~HST_TRACEE_LISTENING;
+	t->flags &= ~(HST_TRACEE_LISTENING | HST_TRACEE_IN_VFORK);
 	sig = WSTOPSIG(status);
 	event = (unsigned)status >> 16;
 	if (sig == (SIGTRAP | 0x80))
@@ -511,11 +539,55 @@ static void kill_one(struct hst_tracee *t, void *arg)
 	kill(t->tid, SIGKILL);
 }
 
-static void begin_detach(struct hst_tracer *tr)
+/* What a stop request means here: killing only ever ends what we launched. */
+static int stop_wanted(struct hst_tracer *tr)
 {
-	tr->detaching = 1;
-	if (tr->cfg.seccomp) {
-		/* See tracer_setup: a filtered program is ended, not let go. */
+	/* Relaxed: the waker's death is what orders this; see the top. */
+	int req = atomic_load_explicit(&tr->stop_requested, memory_order_relaxed);
+
+	if (req & STOP_KILL)
+		return tr->cfg.path ? STOP_KILL : STOP_DETACH;
+	return req ? STOP_DETACH : 0;
+}
+
+static void count_vfork_waiters(struct hst_tracee *t, void *arg)
+{
+	if (t->flags & HST_TRACEE_IN_VFORK)
+		++*(unsigned long *)arg;
+}
+
+/*
+ * Detaching, whether only vfork parents are left.  A vfork parent waits for
+ * its child in an uninterruptible (killable) sleep: our PTRACE_INTERRUPT
+ * stops it only once the child execs or exits, which may be never, and
+ * PTRACE_DETACH needs a stopped tracee.  ptrace(2): "If the tracer dies,
+ * all tracees are automatically detached and restarted, unless they were
+ * in group-stop"; the kernel does that when this thread ends (the tracer
+ * is the thread, not the process) and drops the pending interrupt.  So
+ * the loop ends there, and the thread's exit lets them go.
+ */
+/* A vfork waiter the kernel lets go when this thread ends. */
+static void record_let_go(struct hst_tracee *t, void *arg)
+{
+	if (!(t->flags & HST_TRACEE_HIDDEN))
+		record_simple(arg, t, HST_RAW_DETACHED, 0, 0, 0);
+}
+
+static bool only_vfork_waiters_left(struct hst_tracer *tr)
+{
+	unsigned long n = 0;
+
+	hst_tracees_each(tr->tracees, count_vfork_waiters, &n);
+	return n && n == hst_tracees_count(tr->tracees);
+}
+
+static void begin_detach(struct hst_tracer *tr, int how)
+{
+	tr->detaching = how;
+	/* See tracer_setup: a filtered program is ended, not let go. */
+	if (tr->cfg.seccomp)
+		tr->detaching = STOP_KILL;
+	if (tr->detaching == STOP_KILL) {
 		hst_tracees_each(tr->tracees, kill_one, tr);
 		return;
 	}
@@ -556,10 +628,15 @@ static void wait_loop(struct hst_tracer *tr)
 	int status;
 
 	while (hst_tracees_count(tr->tracees) > 0) {
-		/* Relaxed: the waker's death is what orders this; see the top. */
-		if (!tr->detaching && atomic_load_explicit(&tr->stop_requested, memory_order_relaxed)) {
-			begin_detach(tr);
+		/* A kill request may follow a detach request: it then takes over. */
+		int how = stop_wanted(tr);
+		if (how > tr->detaching) {
+			begin_detach(tr, how);
 			continue;
+		}
+		if (tr->detaching == STOP_DETACH && only_vfork_waiters_left(tr)) {
+			hst_tracees_each(tr->tracees, record_let_go, tr);
+			break;
 		}
 		pid_t tid = wait_next(tr, &status);
 		if (tid < 0) {
@@ -620,6 +697,48 @@ static int launch(struct hst_tracer *tr)
 	return 0;
 }
 
+/* Whether thread tid of tgid is a zombie ('Z') or dead ('X'), or gone. */
+static bool thread_exited(pid_t tgid, pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", tgid, tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
+/*
+ * Whether tid is already traced by this thread: made by a thread seized
+ * earlier in this attach (PTRACE_O_TRACECLONE attaches it at creation, so
+ * PTRACE_SEIZE fails with EPERM).  Its first stop registers it.
+ */
+static bool traced_by_me(pid_t tgid, pid_t tid)
+{
+	char path[64], buf[2048], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", tgid, tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	p = strstr(buf, "\nTracerPid:\t");
+	return p && atoi(p + 12) == (int)syscall(SYS_gettid);
+}
+
 static int seize_thread(struct hst_tracer *tr, pid_t tgid, pid_t tid, bool *added)
 {
 	*added = false;
@@ -628,6 +747,16 @@ static int seize_thread(struct hst_tracer *tr, pid_t tgid, pid_t tid, bool *adde
 	if (ptrace(PTRACE_SEIZE, tid, 0, (void *)(long)tr->options) < 0) {
 		if (errno == ESRCH)
 			return 0; /* the thread exited meanwhile */
+		/*
+		 * A thread that has exited but is not reaped yet (a zombie
+		 * process, or a leader that ended with pthread_exit while its
+		 * other threads run) cannot be attached: PTRACE_SEIZE fails
+		 * with EPERM, as ptrace(2) says of a task that is exiting.  It
+		 * makes no more calls; skip it like one that is gone.  A
+		 * process with nothing left to attach is "no such process".
+		 */
+		if (errno == EPERM && (thread_exited(tgid, tid) || traced_by_me(tgid, tid)))
+			return 0;
 		return -errno;
 	}
 	ptrace(PTRACE_INTERRUPT, tid, 0, 0);
@@ -638,33 +767,101 @@ static int seize_thread(struct hst_tracer *tr, pid_t tgid, pid_t tid, bool *adde
 }
 
 /* Seize every thread of pid, re-reading the task list until it is stable. */
+/* One pass over /proc/PID/task, seizing the threads not seized yet. */
+static int attach_pass(struct hst_tracer *tr, pid_t pid, const char *path, bool *grew)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+
+	if (!d)
+		return errno == ENOENT ? HSTRACE_E_NO_PROCESS : -errno;
+	*grew = false;
+	while ((de = readdir(d))) {
+		bool added;
+		pid_t tid = atoi(de->d_name);
+		if (tid <= 0)
+			continue;
+		int err = seize_thread(tr, pid, tid, &added);
+		if (err < 0) {
+			closedir(d);
+			return err;
+		}
+		*grew |= added;
+	}
+	closedir(d);
+	return 0;
+}
+
+struct settle_arg {
+	pid_t tgid;
+	bool running;
+};
+
+static void check_stopped(struct hst_tracee *t, void *arg)
+{
+	struct settle_arg *a = arg;
+	char path[80], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	if (t->tgid != a->tgid || a->running)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", t->tgid, t->tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return; /* gone */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	p = strrchr(buf, ')');
+	a->running = p && p[1] == ' ' && !strchr("tTZX", p[2]);
+}
+
+/*
+ * Wait (2 s at most) until every seized thread of tgid sits in the stop our
+ * PTRACE_INTERRUPT asked for.  A thread that was inside clone() when it was
+ * seized creates an untraced thread (the kernel decides at the start of
+ * clone whether the child is traced), which may show up in /proc only
+ * after our last pass; once its creator has stopped, the clone is over and
+ * one more pass finds it.  The wait loop has not started, so a thread stays
+ * in that stop once there.
+ */
+static void settle(struct hst_tracer *tr, pid_t tgid)
+{
+	for (int i = 0; i < 2000; i++) {
+		struct settle_arg a = { tgid, false };
+		hst_tracees_each(tr->tracees, check_stopped, &a);
+		if (!a.running)
+			return;
+		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+	}
+}
+
+/*
+ * Seize every thread of pid, re-reading the task list until it is stable,
+ * and once more after every seized thread has stopped (see settle).
+ */
 static int attach_process(struct hst_tracer *tr, pid_t pid)
 {
 	char path[64];
 	bool grew = true;
+	int err;
 
 	if (pid == getpid())
 		return HSTRACE_E_SELF;
 	snprintf(path, sizeof(path), "/proc/%d/task", pid);
 	while (grew) {
-		DIR *d = opendir(path);
-		struct dirent *de;
-		if (!d)
-			return errno == ENOENT ? HSTRACE_E_NO_PROCESS : -errno;
-		grew = false;
-		while ((de = readdir(d))) {
-			bool added;
-			pid_t tid = atoi(de->d_name);
-			if (tid <= 0)
-				continue;
-			int err = seize_thread(tr, pid, tid, &added);
-			if (err < 0) {
-				closedir(d);
-				return err;
-			}
-			grew |= added;
-		}
-		closedir(d);
+		do
+			err = attach_pass(tr, pid, path, &grew);
+		while (!err && grew);
+		if (err < 0)
+			return err;
+		settle(tr, pid);
+		err = attach_pass(tr, pid, path, &grew);
+		if (err == HSTRACE_E_NO_PROCESS)
+			break; /* it exited meanwhile: its exits are on their way */
+		if (err < 0)
+			return err;
 	}
 	return hst_tracees_count(tr->tracees) ? 0 : HSTRACE_E_NO_PROCESS;
 }
@@ -781,7 +978,7 @@ static void *tracer_main(void *arg)
 	if (err >= 0)
 		wait_loop(tr);
 	else
-		begin_detach(tr), wait_loop(tr);
+		begin_detach(tr, STOP_DETACH), wait_loop(tr);
 	stop_waker(tr);
 	hst_ring_close_sp(tr->cfg.ring);
 	rcu_unregister_thread();
@@ -837,10 +1034,17 @@ void hst_tracer_stop(struct hst_tracer *tr)
 	 * syscalls, full barriers).  A waker already gone (stop requested twice,
 	 * or the trace ending) makes kill() fail harmlessly.
 	 */
-	atomic_store_explicit(&tr->stop_requested, 1, memory_order_relaxed);
+	atomic_fetch_or_explicit(&tr->stop_requested, STOP_DETACH, memory_order_relaxed);
 	int pidfd = atomic_load_explicit(&tr->waker_pidfd, memory_order_acquire);
 	if (pidfd >= 0)
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+}
+
+void hst_tracer_abort(struct hst_tracer *tr)
+{
+	/* Relaxed, as in hst_tracer_stop, which wakes the ptrace thread. */
+	atomic_fetch_or_explicit(&tr->stop_requested, STOP_KILL, memory_order_relaxed);
+	hst_tracer_stop(tr);
 }
 
 void hst_tracer_join(struct hst_tracer *tr)

@@ -47,6 +47,14 @@ int hst_tracer_start(struct hst_tracer **out, const struct hst_tracer_config *cf
 /* Ask the ptrace thread to detach from everything.  Async-signal-safe. */
 void hst_tracer_stop(struct hst_tracer *tr);
 
+/*
+ * End the trace because its record cannot be kept (a log output failed):
+ * a launched program and everything it started are killed, attached
+ * processes are detached as by hst_tracer_stop.  Any thread; async-signal-safe.
+ * Harmless on a tracer whose thread has ended (until hst_tracer_free).
+ */
+void hst_tracer_abort(struct hst_tracer *tr);
+
 /* Wait for the ptrace thread to end (the ring is closed by then) and free. */
 void hst_tracer_join(struct hst_tracer *tr);
 
