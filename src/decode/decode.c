@@ -289,6 +289,13 @@ size_t hst_decode_record(const struct hst_raw *raw, struct hst_drec *d)
 	d->nr = raw->nr;
 	memcpy(d->args, raw->args, sizeof(d->args));
 	d->rval = raw->rval;
+	/*
+	 * The kernel's is_error: only -4095..-1 are error codes.  A record
+	 * (from a damaged or hostile log) with ERROR and any other value would
+	 * make every sink negate it (INT64_MIN overflows): not an error then.
+	 */
+	if ((d->flags & HST_RAWF_ERROR) && (d->rval < -4095 || d->rval > -1))
+		d->flags &= (uint16_t)~HST_RAWF_ERROR;
 	/* Values first (HST_DREC_VALS slots), the blob right after them. */
 	b.base = (char *)(d + 1) + HST_DREC_VALS * sizeof(struct hst_dval);
 	b.len = 0;
