@@ -309,6 +309,52 @@ Test(lib, readlink_dst_and_filter)
 	hstrace_free(t);
 }
 
+/*
+ * A path filter (-P) is the outputs' selection: hstrace_next() gives the
+ * calls naming the path and those on the descriptors they returned, and
+ * nothing else (not the helper's write to stdout, not close(99)).
+ */
+Test(lib, path_filter_events)
+{
+	char *path = tpath("a");
+	hstrace_t *t = hstrace_new();
+	const hstrace_call_t *c;
+	int opens = 0, writes = 0, reads = 0, closes = 0, err;
+
+	cr_assert_not_null(t);
+	cr_assert_eq(hstrace_program(t, helper_bin()), 0);
+	cr_assert_eq(hstrace_arg(t, "files"), 0);
+	cr_assert_eq(hstrace_arg(t, tmpdir), 0);
+	cr_assert_eq(hstrace_filter(t, fmt("path=%s", path)), 0, "%s", hstrace_filter_error(t));
+	err = start_redirected(t);
+	cr_assert_eq(err, 0, "%s", hstrace_strerror(err));
+	while ((c = hstrace_next(t)) != NULL) {
+		if (c->kind != HSTRACE_EV_SYSCALL)
+			continue;
+		if (c->syscall == HSTRACE_SYS_openat) {
+			cr_assert_str_eq(c->inner.openat.pathname, path);
+			opens++;
+		} else if (c->syscall == HSTRACE_SYS_write) {
+			cr_assert_eq(c->ret, c->inner.write.count, "%s", c->name);
+			cr_assert_neq((int)c->args[0], 1, "the write to stdout is not on the path");
+			writes++;
+		} else if (c->syscall == HSTRACE_SYS_read) {
+			reads++;
+		} else if (c->syscall == HSTRACE_SYS_close) {
+			cr_assert_eq(c->ret, 0, "close(%d) is not on the path", (int)c->args[0]);
+			closes++;
+		} else {
+			cr_assert_fail("%s passed the path filter", c->name);
+		}
+	}
+	cr_assert_eq(opens, 2);
+	cr_assert_eq(writes, 3);
+	cr_assert_eq(reads, 2);
+	cr_assert_eq(closes, 2);
+	hstrace_wait(t);
+	hstrace_free(t);
+}
+
 /* ------------------------------------------------------------------------
  * Signals, kills, threads
  */

@@ -4,11 +4,14 @@
  * failing) or small system programs, and the test reads what it wrote.
  */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -237,12 +240,33 @@ Test(views, perfetto_export)
 			  "names={e[\"args\"][\"name\"] for e in ev if e[\"ph\"]==\"M\"}\n"
 			  "assert {\"sh\",\"ls\"} <= names, names\n"
 			  "x=[e for e in ev if e[\"ph\"]==\"X\"]\n"
+			  "x_all=x\n"
 			  "assert any(e[\"name\"]==\"execve\" for e in x) and any(e[\"name\"]==\"wait4\" for e in x)\n"
 			  "last={}\n"
 			  "for e in sorted(x, key=lambda e: (e[\"tid\"], e[\"ts\"])):\n"
 			  "  assert e[\"dur\"] >= 0 and e[\"ts\"] >= last.get(e[\"tid\"], 0), e\n"
 			  "  last[e[\"tid\"]] = e[\"ts\"] + e[\"dur\"]\n"
-			  "assert any(e[\"ph\"]==\"i\" and e[\"name\"].startswith(\"+++ exited\") for e in ev)\n' %s", out);
+			  "assert any(e[\"ph\"]==\"i\" and e[\"name\"].startswith(\"+++ exited\") for e in ev)\n"
+			  /* Flows: each "s" has one "f" with its id, later, on the child's
+			   * track for a fork (the tid its slice returned), on the same
+			   * track after an exec. */
+			  "s={e[\"id\"]:e for e in ev if e[\"ph\"]==\"s\"}\n"
+			  "f={e[\"id\"]:e for e in ev if e[\"ph\"]==\"f\"}\n"
+			  "assert s and set(s)==set(f), (s, f)\n"
+			  "assert len(s)==len([e for e in ev if e[\"ph\"]==\"s\"])\n"
+			  "forks=0\n"
+			  "for i,b in s.items():\n"
+			  "  e=f[i]\n"
+			  "  assert e[\"name\"]==b[\"name\"] and e[\"bp\"]==\"e\" and e[\"ts\"]>=b[\"ts\"], (b, e)\n"
+			  "  sl=[x for x in x_all if x[\"tid\"]==b[\"tid\"] and x[\"name\"]==b[\"name\"] and x[\"ts\"]<=b[\"ts\"]<=x[\"ts\"]+x[\"dur\"]]\n"
+			  "  assert len(sl)==1, (b, sl)\n"
+			  "  if b[\"name\"]==\"execve\":\n"
+			  "    assert e[\"tid\"]==b[\"tid\"], (b, e)\n"
+			  "  else:\n"
+			  "    forks+=1\n"
+			  "    assert e[\"tid\"]==sl[0][\"args\"][\"ret\"] and e[\"tid\"]!=b[\"tid\"], (b, e, sl)\n"
+			  "    assert any(x[\"tid\"]==e[\"tid\"] and x[\"ts\"]<=e[\"ts\"]<=x[\"ts\"]+x[\"dur\"] for x in x_all), e\n"
+			  "assert forks>=1 and len(s)>forks, s\n' %s", out);
 	cr_assert_eq(system(check), 0, "%s", slurp(out, NULL));
 }
 
@@ -296,5 +320,199 @@ Test(views, group_sockets_by_endpoint)
 	char *a = strstr(t, "\"socket accepted from 127.0.0.1:");
 	cr_assert(c && strstr(c, "wrote 11 bytes"), "%s", t);
 	cr_assert(a && strstr(a, "read 11 bytes"), "%s", t);
-	cr_assert(strstr(t, "\"socket bound to 127.0.0.1:"), "%s", t);
+	/* Bound to port 0: named by the port getsockname says the kernel gave. */
+	char *b = strstr(t, "\"socket bound to 127.0.0.1:");
+	unsigned bound = 0, connected = 0;
+	cr_assert(b && sscanf(b, "\"socket bound to 127.0.0.1:%u\"", &bound) == 1, "%s", t);
+	cr_assert(sscanf(c, "\"socket connected to 127.0.0.1:%u\"", &connected) == 1, "%s", t);
+	cr_assert(bound != 0 && bound == connected, "bound to %u, connected to %u: %s", bound, connected, t);
+	cr_assert_null(strstr(t, "\"socket bound to 127.0.0.1:0\""), "%s", t);
+	cr_assert(strstr(b, "calls: bind 1 listen 1 getsockname "), "one block from the bind on: %s", b);
+}
+
+/* The calls column of NAME's row in a -c table, or -1 without a row. */
+static long row_calls(const char *table, const char *name)
+{
+	char *want = fmt(" %s\n", name);
+
+	for (const char *p = table; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		const char *end = strchr(p, '\n');
+		size_t len = end ? (size_t)(end - p + 1) : strlen(p);
+		double pct, secs;
+		unsigned long usecs, calls;
+		if (len > strlen(want) && !strncmp(p + len - strlen(want), want, strlen(want)) &&
+		    sscanf(p, "%lf %lf %lu %lu", &pct, &secs, &usecs, &calls) == 4)
+			return (long)calls;
+		if (!end)
+			break;
+	}
+	return -1;
+}
+
+/* -c -P: the table counts only the calls the trace would show. */
+Test(views, summary_honours_the_path_filter)
+{
+	char *out = tpath("c");
+	struct result r = HSTRACE("--no-follow", "-c", "-P", tpath("a"), "-o", out, "--", HELPER, "files", tmpdir);
+	char *t = slurp(out, NULL);
+
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 7, "%s", r.err);
+	cr_assert_eq(row_calls(t, "openat"), 2, "%s", t);
+	cr_assert_eq(row_calls(t, "write"), 3, "the write to stdout is not on the path: %s", t);
+	cr_assert_eq(row_calls(t, "read"), 2, "%s", t);
+	cr_assert_eq(row_calls(t, "close"), 2, "close(99) is not on the path: %s", t);
+	cr_assert_eq(row_calls(t, "total"), 9, "%s", t);
+	cr_assert_eq(row_calls(t, "mmap"), -1, "%s", t);
+	cr_assert_null(strstr(t, "errors syscall\n------ ----------- ----------- --------- --------- "
+				 "----------------\n------"), "an empty table: %s", t);
+}
+
+/* -c and a dup'd, forked descriptor: -P follows the copies like strace. */
+Test(views, path_filter_follows_dup_and_fork)
+{
+	char *file = tpath("d");
+	char *out = tpath("t");
+	write_file(file, "x", 1);
+	struct result r = HSTRACE("-q", "-P", file, "-o", out, "--", "/bin/sh", "-c",
+				  fmt("exec 3<'%s'; exec 4<&3; cat <&4 >/dev/null", file));
+	char *t = slurp(out, NULL);
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(t, "dup2(3, 4)") || strstr(t, "fcntl(3, F_DUPFD, 10)"), "%s", t);
+	/* cat, a forked child, reads the file through its copy of fd 0. */
+	cr_assert(strstr(t, "read(0, \"x\", "), "%s", t);
+}
+
+/* --summary-per-pid: the helper's parent and child, each with its own calls. */
+Test(views, summary_per_process)
+{
+	char *out = tpath("c");
+	struct result r = HSTRACE("-c", "--summary-per-pid", "-o", out, "--", HELPER, "fork");
+	char *t = slurp(out, NULL);
+	int pid = 0, child = 0, status = -1;
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_eq(sscanf(r.out, "pid %d\nchild %d status %d", &pid, &child, &status), 3, "%s", r.out);
+	char *parent_at = strstr(t, fmt("PID %d (helper)\n%% time", pid));
+	char *child_at = strstr(t, fmt("PID %d (helper)\n%% time", child));
+	char *all = strstr(t, "\nAll processes\n% time");
+	cr_assert(parent_at && child_at && all && parent_at < child_at && child_at < all, "%s", t);
+	child_at[-1] = '\0';
+	*all = '\0';
+	/* The parent: "pid", the failed write and "child ..."; wait4; execve. */
+	cr_assert_eq(row_calls(parent_at, "write"), 3, "%s", parent_at);
+	cr_assert(strstr(parent_at, "         1 write\n"), "one failed: %s", parent_at);
+	cr_assert_eq(row_calls(parent_at, "wait4"), 1, "%s", parent_at);
+	cr_assert_eq(row_calls(parent_at, "execve"), 1, "%s", parent_at);
+	cr_assert_eq(row_calls(parent_at, "exit_group"), 1, "%s", parent_at);
+	/* The child: its failed write and exit_group, none of the parent's. */
+	cr_assert_eq(row_calls(child_at, "write"), 1, "%s", child_at);
+	cr_assert(strstr(child_at, "         1 write\n"), "%s", child_at);
+	cr_assert_eq(row_calls(child_at, "exit_group"), 1, "%s", child_at);
+	cr_assert_eq(row_calls(child_at, "wait4"), -1, "%s", child_at);
+	cr_assert_eq(row_calls(child_at, "execve"), -1, "%s", child_at);
+	/* The total adds them up. */
+	cr_assert_eq(row_calls(all + 1, "write"), 4, "%s", all + 1);
+	cr_assert(strstr(all + 1, "         2 write\n"), "%s", all + 1);
+	cr_assert_eq(row_calls(all + 1, "exit_group"), 2, "%s", all + 1);
+	cr_assert_eq(row_calls(all + 1, "total"), row_calls(parent_at, "total") + row_calls(child_at, "total"),
+		     "%s%s%s", parent_at, child_at, all + 1);
+	r = HSTRACE("--summary-per-pid", "--", HELPER, "count", "1");
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 2 && strstr(r.err, "-c or -C"), "%s", r.err);
+}
+
+/*
+ * status=: strace's classes.  Threads blocked in read() when another
+ * thread calls exit_group never return: "unfinished", as strace 6.1 says
+ * (not "unavailable": the tracer has every return value it records).
+ */
+Test(views, status_unfinished_threads)
+{
+	char *out = tpath("u");
+	struct result r = HSTRACE("-o", out, "-e", "trace=read,exit_group", "-e", "status=unfinished", "--", HELPER,
+				  "unfinished", "2", "exit");
+	char *t = slurp(out, NULL);
+
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 5, "%s", r.err);
+	cr_assert(strstr(t, " exit_group(5) "), "%s", t);
+	int reads = 0;
+	/* Two spaces, as strace prints a call cut after its last shown argument. */
+	for (char *p = strstr(t, "read(3,  <unfinished ...>)"); p; p = strstr(p + 1, "read(3,  <unfinished ...>)"))
+		reads++;
+	cr_assert_eq(reads, 2, "%s", t);
+	r = HSTRACE("-o", out, "-e", "trace=read,exit_group", "-e", "status=unavailable,successful,failed,detached",
+		    "--", HELPER, "unfinished", "2", "exit");
+	t = slurp(out, NULL);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 5, "%s", r.err);
+	cr_assert_null(strstr(t, "<unfinished"), "%s", t);
+	cr_assert_null(strstr(t, "exit_group("), "%s", t);
+	cr_assert(strstr(t, "+++ exited with 5 +++"), "%s", t);
+}
+
+/*
+ * status=detached: calls in progress when hstrace -p detaches (SIGINT),
+ * shown as strace shows them ("<detached ...>"); the exit stop the
+ * detach interrupts them into (-ERESTART_RESTARTBLOCK) is not a failure.
+ */
+/*
+ * One hstrace -e status=detached,successful -p PID, interrupted with
+ * SIGINT once it traces, delay_ms later; its trace.
+ */
+static char *detach_once(int pid, int attempt, int delay_ms)
+{
+	char *out = tpath(fmt("d%d", attempt)), *err = tpath(fmt("d%d.err", attempt));
+	int efd = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), status = 0;
+	pid_t hs = spawn_child(ARGV((char *)hstrace_bin(), "-q", "-e", "status=detached,successful", "-o", out,
+				    "-p", fmt("%d", pid)), NULL, -1, efd, -1);
+
+	close(efd);
+	/* Tracing once a successful call shows; the bound only stops a hang. */
+	for (int i = 0; i < 3000 && !(file_exists(out) && strstr(slurp(out, NULL), "clock_nanosleep(")); i++) {
+		cr_assert_eq(waitpid(hs, &status, WNOHANG), 0, "hstrace ended: %s", slurp(err, NULL));
+		nanosleep(&(struct timespec){ 0, 20000000 }, NULL);
+	}
+	nanosleep(&(struct timespec){ 0, delay_ms * 1000000L }, NULL);
+	kill(hs, SIGINT);
+	status = wait_status(hs);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s: %s", describe_status(status), slurp(err, NULL));
+	return slurp(out, NULL);
+}
+
+/*
+ * status=detached: calls in progress when hstrace -p detaches (SIGINT),
+ * shown as strace shows them ("<detached ...>"); the exit stop the
+ * detach interrupts them into (-ERESTART_RESTARTBLOCK) is not a failure.
+ * The helper's threads sleep 10 ms between calls, so a detach almost
+ * always finds one in clock_nanosleep; a few attempts make it certain.
+ */
+Test(views, status_detached_on_interrupt)
+{
+	int p[2], pid, detached = 0;
+	char line[256] = "";
+	ssize_t n = 0;
+
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	pid_t helper = spawn_child(ARGV(HELPER, "sleep", "1"), NULL, p[1], -1, -1);
+	close(p[1]);
+	while (!strchr(line, '\n') && n < (ssize_t)sizeof(line) - 1) {
+		ssize_t k = read(p[0], line + n, sizeof(line) - 1 - (size_t)n);
+		cr_assert_gt(k, 0, "the helper did not start");
+		n += k;
+		line[n] = '\0';
+	}
+	cr_assert_eq(sscanf(line, "ready %d", &pid), 1, "%s", line);
+	for (int attempt = 0; attempt < 8 && !detached; attempt++) {
+		char *t = detach_once(pid, attempt, 3 + 7 * attempt);
+		cr_assert_null(strstr(t, "ERESTART"), "%s", t);
+		cr_assert_null(strstr(t, "= -1 "), "%s", t);
+		/* Mostly a clock_nanosleep, sometimes a write caught mid-call. */
+		for (char *l = strstr(t, "<detached ...>"); l; l = strstr(l + 1, "<detached ...>")) {
+			cr_assert_eq(l[14], '\n', "%s", t);
+			detached++;
+		}
+	}
+	kill(helper, SIGKILL);
+	wait_status(helper);
+	close(p[0]);
+	cr_assert_gt(detached, 0, "no call was in progress at any of the detaches");
 }

@@ -180,6 +180,14 @@ enum hstrace_output_flags {
 	HSTRACE_OUT_TIME_EPOCH = 1u << 9, /* text: seconds since the epoch, microseconds (-ttt) */
 	HSTRACE_OUT_TIME_REL = 1u << 10,  /* text: time since the previous line (-r) */
 	HSTRACE_OUT_DURATION = 1u << 11,  /* text: time spent in each call, " <0.000012>" (-T) */
+	/*
+	 * summary: a table per process ("PID 1234 (name)", the name the trace
+	 * gave it: its last exec's program, inherited across fork), in the
+	 * order the processes made their first call, then "All processes" and
+	 * the total table.  Counting per process decodes the records (a plain
+	 * summary only counts them).
+	 */
+	HSTRACE_OUT_PER_PROCESS = 1u << 12,
 };
 
 /* Create a handle.  NULL when out of memory.  Any thread. */
@@ -251,9 +259,13 @@ HSTRACE_API int hstrace_output(hstrace_t *t, hstrace_format_t format, int fd, un
  * Show only what a filter selects, in strace's -e syntax: "trace=SET"
  * (syscall names, %groups such as %file %network %process %memory, /regex,
  * all, none; "!" negates, "?name" may match nothing), "status=SET"
- * (successful failed unfinished unavailable detached), "signal=SET"; a bare
- * SET is trace=SET.  Repeat to combine.  Applies to text, human and JSON
- * outputs, the summary and hstrace_next(); a log (HSTRACE_FMT_LOG) keeps
+ * (successful failed unfinished unavailable detached), "signal=SET",
+ * "pid=LIST" (comma-separated pids and tids), "path=PATH" (strace -P: the
+ * calls with PATH as a path argument, and those on the descriptors they
+ * returned, their dup copies and forked children's copies, until closed);
+ * a bare SET is trace=SET.  Repeat to combine.  Every output and
+ * hstrace_next() apply the same selection (status= applies to the text,
+ * human, JSON, Perfetto and group outputs); a log (HSTRACE_FMT_LOG) keeps
  * every record the tracer saw.  When hstrace launches the program and the
  * filter leaves syscalls out, a seccomp filter makes those cost nothing
  * (hstrace_seccomp).  HSTRACE_E_STATE, HSTRACE_E_FILTER (the reason, naming
@@ -317,6 +329,16 @@ HSTRACE_API void hstrace_stop(hstrace_t *t);
  * --read the log's error (HSTRACE_E_LOG_TRUNCATED...).
  */
 HSTRACE_API int hstrace_wait(hstrace_t *t);
+
+/*
+ * After hstrace_wait(): 0, or the first write error of output number index
+ * (0 for the first hstrace_output() call, 1 for the second...), so that a
+ * caller can name the file that failed.  A binary log that cannot be
+ * written ends the trace: a launched program is killed, attached processes
+ * are detached, and the file keeps every block completed before the error.
+ * Owner thread.
+ */
+HSTRACE_API int hstrace_output_error(const hstrace_t *t, unsigned index);
 
 /*
  * How the launched program ended, as a wait(2) status (WIFEXITED...), once

@@ -38,6 +38,7 @@ struct options {
 	const char *filters[64]; /* -e, -z, -Z */
 	unsigned nfilters;
 	unsigned summary;        /* -c: 1 (summary only), -C: 2 (and the trace) */
+	bool summary_per_pid;    /* --summary-per-pid */
 	const char *sort_by;     /* -S */
 	bool no_seccomp;
 	unsigned timestamps;     /* -t, -tt, -ttt */
@@ -98,6 +99,8 @@ static void usage(FILE *f)
 		"  -c                 count calls, errors and time per syscall; print the\n"
 		"                     table at the end instead of the trace\n"
 		"  -C                 like -c, after the trace\n"
+		"      --summary-per-pid  with -c or -C, a table per process (\"PID 1234\n"
+		"                     (name)\") before the total one\n"
 		"  -S SORTBY          sort the -c table by time (default), calls, errors,\n"
 		"                     name or nothing\n"
 		"  -w                 accepted for strace compatibility: -c always measures\n"
@@ -170,7 +173,7 @@ static long parse_number(const char *s, const char *what, long max)
 }
 
 enum { OPT_OUT = 256, OPT_READ, OPT_NO_FOLLOW, OPT_COLOR, OPT_WORKERS, OPT_RING, OPT_NO_PIN, OPT_SPIN,
-       OPT_HUMAN, OPT_JSON, OPT_NO_SECCOMP, OPT_LIST_GROUPS, OPT_FORMAT };
+       OPT_HUMAN, OPT_JSON, OPT_NO_SECCOMP, OPT_LIST_GROUPS, OPT_FORMAT, OPT_SUMMARY_PER_PID };
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
@@ -190,6 +193,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "group", no_argument, NULL, 'g' },
 		{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 		{ "list-groups", no_argument, NULL, OPT_LIST_GROUPS },
+		{ "summary-per-pid", no_argument, NULL, OPT_SUMMARY_PER_PID },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -244,6 +248,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'g': o->group = true; break;
 		case 'c': o->summary = 1; break;
 		case 'C': o->summary = 2; break;
+		case OPT_SUMMARY_PER_PID: o->summary_per_pid = true; break;
 		case 'S': o->sort_by = optarg; break;
 		case 'w': break;
 		case 't': o->timestamps += o->timestamps < 3; break;
@@ -294,6 +299,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 			exit(2);
 		}
 	}
+	if (o->summary_per_pid && !o->summary) {
+		fprintf(stderr, "hstrace: --summary-per-pid goes with -c or -C (see hstrace --help)\n");
+		exit(2);
+	}
 	o->argv = argv + optind;
 	int targets = (*o->argv != NULL) + (o->npids > 0) + (o->read_file != NULL);
 	if (targets != 1) {
@@ -333,6 +342,7 @@ static void check(int err, const char *what)
 static void configure(hstrace_t *t, const struct options *o)
 {
 	bool text = o->text_file || !o->log_file;
+	unsigned summary_flags = o->summary_per_pid ? HSTRACE_OUT_PER_PROCESS : 0;
 	int fd;
 
 	if (o->read_file)
@@ -381,7 +391,7 @@ static void configure(hstrace_t *t, const struct options *o)
 		unsigned flags = 0;
 		fd = o->text_file ? open_output(o->text_file, "output file") : STDERR_FILENO;
 		if (o->summary == 1) {
-			check(hstrace_output(t, HSTRACE_FMT_SUMMARY, fd, 0), "-c");
+			check(hstrace_output(t, HSTRACE_FMT_SUMMARY, fd, summary_flags), "-c");
 			if (o->group)
 				check(hstrace_output(t, HSTRACE_FMT_GROUP, fd, 0), "--group");
 			return;
@@ -409,7 +419,7 @@ static void configure(hstrace_t *t, const struct options *o)
 		/* -C: the table after the trace; it is written when hstrace_wait
 		 * joins it, after the outputs added before it. */
 		if (o->summary == 2)
-			check(hstrace_output(t, HSTRACE_FMT_SUMMARY, fd, 0), "-C");
+			check(hstrace_output(t, HSTRACE_FMT_SUMMARY, fd, summary_flags), "-C");
 		if (o->group)
 			check(hstrace_output(t, HSTRACE_FMT_GROUP, fd, 0), "--group");
 	}
@@ -466,6 +476,42 @@ static int report_log_error(const struct options *o, hstrace_t *t, int err)
 	return 1;
 }
 
+/* Damaged blocks were skipped and the intact ones rendered: say so, once. */
+static bool report_log_damage(const struct options *o, hstrace_t *t)
+{
+	hstrace_stats_t st;
+
+	hstrace_get_stats(t, &st);
+	if (!st.log_damage)
+		return false;
+	fprintf(stderr, "hstrace: %s: %llu damaged %s skipped (checksum or framing); "
+		"%llu intact records rendered\n", o->read_file, (unsigned long long)st.log_damage,
+		st.log_damage == 1 ? "block" : "blocks", (unsigned long long)st.records);
+	return true;
+}
+
+/*
+ * A write error, in one line.  The binary log is configure()'s first output
+ * (index 0) when there is one; its failure ended the trace (see
+ * hstrace_output_error): say what became of the traced processes, and that
+ * the file keeps what was written before.
+ */
+static void report_output_error(const struct options *o, hstrace_t *t, int err, int status)
+{
+	int log_err = o->log_file ? hstrace_output_error(t, 0) : 0;
+
+	if (!log_err) {
+		fprintf(stderr, "hstrace: output: %s\n", hstrace_strerror(err));
+		return;
+	}
+	const char *fate = o->npids ? "; tracing stopped, the processes were detached" :
+			   status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ?
+			   "; tracing stopped, the program was killed" : "";
+	fprintf(stderr, "hstrace: cannot write log %s: %s%s; the log keeps every block completed"
+		" before the error (hstrace --read %s)\n", o->log_file, hstrace_strerror(log_err), fate,
+		o->log_file);
+}
+
 static void report_recording(const struct options *o, hstrace_t *t)
 {
 	hstrace_stats_t st;
@@ -498,7 +544,10 @@ int main(int argc, char **argv)
 		if (o.npids == 1)
 			snprintf(pids, sizeof(pids), "-p %d", o.pids[0]);
 		const char *what = o.read_file ? o.read_file : *o.argv ? o.argv[0] : pids;
-		if (err == -EPERM && o.npids)
+		if (o.log_file && hstrace_output_error(t, 0))
+			fprintf(stderr, "hstrace: cannot write log %s: %s\n", o.log_file,
+				hstrace_strerror(hstrace_output_error(t, 0)));
+		else if (err == -EPERM && o.npids)
 			fprintf(stderr, "hstrace: attach: %s (are you root, or is ptrace restricted?)\n",
 				hstrace_strerror(err));
 		else
@@ -517,8 +566,12 @@ int main(int argc, char **argv)
 		hstrace_free(t);
 		return 1;
 	}
+	if (o.read_file && report_log_damage(&o, t)) {
+		hstrace_free(t);
+		return 1;
+	}
 	if (err < 0)
-		fprintf(stderr, "hstrace: output: %s\n", hstrace_strerror(err));
+		report_output_error(&o, t, err, status);
 	else if (o.log_file && !o.quiet)
 		report_recording(&o, t);
 	hstrace_free(t);
@@ -528,3 +581,28 @@ int main(int argc, char **argv)
 		exit_like(status);
 	return g_interrupted && *o.argv ? 128 + g_interrupted : 0;
 }
+
+/*
+ * ThreadSanitizer builds only (scripts/tsan.sh): defaults for the hstrace
+ * executable, because the end-to-end tests run it with an environment of
+ * their own, without TSAN_OPTIONS.  A report ends hstrace at once with exit
+ * status 66, which every test that checks hstrace's status sees as a
+ * failure.  The suppressions are scripts/tsan.supp's, which explains each
+ * one; tsan.sh checks that the two lists agree.  TSAN_OPTIONS, when set,
+ * still adds to or overrides these.
+ */
+#if defined(__SANITIZE_THREAD__)
+const char *__tsan_default_options(void);
+const char *__tsan_default_suppressions(void);
+
+const char *__tsan_default_options(void)
+{
+	return "halt_on_error=1 second_deadlock_stack=1 exitcode=66";
+}
+
+const char *__tsan_default_suppressions(void)
+{
+	return "called_from_lib:liburcu-cds.so\n"
+	       "called_from_lib:liburcu.so\n";
+}
+#endif

@@ -11,7 +11,8 @@
  *   pid=LIST     only these processes and threads (comma-separated pids)
  *   path=PATH    only calls with a path argument equal to PATH, and the
  *                calls on descriptors they opened, until closed (-P; up to
- *                HST_FILTER_PATHS of them; text, human and JSON outputs)
+ *                HST_FILTER_PATHS of them; every consumer applies it the
+ *                same way through hst_select_record, src/sink/sinks.h)
  *
  * Several expressions combine: each trace= or signal= adds to (or, negated,
  * takes from) what the earlier ones selected; the first one starts from

@@ -42,7 +42,7 @@ struct hst_events {
 	struct hst_drec deferred;
 	int has_deferred;
 	int done;
-	const struct hst_filter *filter; /* hstrace_filter, or NULL */
+	struct hst_select select;         /* hstrace_filter: the outputs' selection */
 };
 
 /* --- arena -------------------------------------------------------------- */
@@ -307,21 +307,6 @@ static bool consume(struct hst_events *ev, const struct hst_drec *d)
 	}
 }
 
-/* hstrace_filter(): calls and signals it leaves out are not events. */
-static bool event_selected(const struct hst_events *ev, const struct hst_drec *d)
-{
-	if (!ev->filter)
-		return true;
-	if (!hst_filter_pid(ev->filter, d->tgid, d->tid))
-		return false;
-	if ((d->kind == HST_RAW_SYSCALL_ENTRY || d->kind == HST_RAW_SYSCALL_EXIT) &&
-	    !(d->flags & (HST_RAWF_I386 | HST_RAWF_X32)))
-		return hst_filter_syscall(ev->filter, d->nr);
-	if (d->kind == HST_RAW_SIGNAL)
-		return hst_filter_signal(ev->filter, d->nr);
-	return true;
-}
-
 const hstrace_call_t *hst_events_next(struct hst_events *ev)
 {
 	const struct hst_drec *d;
@@ -339,7 +324,8 @@ const hstrace_call_t *hst_events_next(struct hst_events *ev)
 			ev->done = 1;
 			break;
 		}
-		if (!event_selected(ev, d))
+		/* hstrace_filter(): what it leaves out is not an event. */
+		if (!hst_select_record(&ev->select, d))
 			continue;
 		if (consume(ev, d))
 			return &ev->call;
@@ -355,8 +341,12 @@ int hst_events_create(struct hst_events **out, struct hst_ring **rings, unsigned
 	if (!ev)
 		return -ENOMEM;
 	ev->merge = (struct hst_merge){ rings, n, consumer, 0 };
-	ev->filter = filter;
+	if (hst_select_init(&ev->select, filter) < 0) {
+		free(ev);
+		return -ENOMEM;
+	}
 	if (hst_tidmap_init(&ev->tids, sizeof(struct pending)) < 0) {
+		hst_select_free(&ev->select);
 		free(ev);
 		return -ENOMEM;
 	}
@@ -386,6 +376,7 @@ void hst_events_free(struct hst_events *ev)
 		return;
 	hst_tidmap_each(&ev->tids, free_pending, NULL);
 	hst_tidmap_free(&ev->tids);
+	hst_select_free(&ev->select);
 	arena_reset(ev);
 	free(ev->arena);
 	free(ev);

@@ -31,6 +31,7 @@
 #include "decode/modes.h"
 #include "lib/lib.h"
 #include "sink/summary.h"
+#include "tracer/capture.h"
 #include "tracer/seccomp.h"
 #include "tracer/tracer.h"
 
@@ -45,10 +46,11 @@ HSTRACE_API hstrace_t *hstrace_new(void)
 	t->follow = true;
 	hst_filter_init(&t->filter);
 	t->events = true;
-	t->ring_size = DEFAULT_RING;
 	t->strsize = DEFAULT_STRSIZE;
 	t->exit_status = -1;
 	atomic_init(&t->reader_stop, 0);
+	atomic_init(&t->live_tracer, NULL);
+	atomic_init(&t->log_failed, 0);
 	return t;
 }
 
@@ -272,23 +274,68 @@ static unsigned count_outputs(const hstrace_t *t, hstrace_format_t format)
 	return n;
 }
 
+/*
+ * Rings for reading a log: the smallest that holds the log's largest
+ * possible record (from the -s it was recorded with, -y included) and
+ * its decoded form four times over, 1 MiB at least, or what
+ * hstrace_ring_size asked if that is more.  Small rings stay in the
+ * cache: --read of a real program's log costs a third less CPU with
+ * 1 MiB rings than with 16 MiB ones (bench/ readback).  A log can still
+ * hold a larger record (not recorded by hstrace's tracer, or damaged):
+ * reader_main skips it as damage.
+ */
+static size_t read_ring_size(const hstrace_t *t)
+{
+	struct hst_raw worst = { .size = (uint32_t)hst_capture_max_record(t->strsize, true) };
+	size_t size = t->ring_size ? t->ring_size : 1u << 20;
+
+	size_t caps = worst.size / sizeof(struct hst_cap);
+
+	worst.ncaps = (uint16_t)(caps > UINT16_MAX ? UINT16_MAX : caps);
+	while (size / 4 < hst_decode_bound(&worst) + 64)
+		size *= 2;
+	return size;
+}
+
+/*
+ * A summary counts raw records (no decoding) unless it needs decoded ones:
+ * -P decides on path arguments, and a table per process names processes.
+ */
+static bool summary_decoded(const hstrace_t *t, const struct hst_output *o)
+{
+	return o->format == HSTRACE_FMT_SUMMARY &&
+	       ((t->filtered && t->filter.npaths) || (o->flags & HSTRACE_OUT_PER_PROCESS));
+}
+
+static unsigned count_decoded_summaries(const hstrace_t *t)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < t->noutputs; i++)
+		n += summary_decoded(t, &t->outputs[i]);
+	return n;
+}
+
 static int make_rings(hstrace_t *t)
 {
+	unsigned decoded_summaries = count_decoded_summaries(t);
 	unsigned text = count_outputs(t, HSTRACE_FMT_TEXT) + count_outputs(t, HSTRACE_FMT_HUMAN) +
 			count_outputs(t, HSTRACE_FMT_JSON) + count_outputs(t, HSTRACE_FMT_PERFETTO) +
-			count_outputs(t, HSTRACE_FMT_GROUP) +
+			count_outputs(t, HSTRACE_FMT_GROUP) + decoded_summaries +
 			(t->events ? 1 : 0);
-	unsigned logs = count_outputs(t, HSTRACE_FMT_LOG) + count_outputs(t, HSTRACE_FMT_SUMMARY);
+	unsigned logs = count_outputs(t, HSTRACE_FMT_LOG) + count_outputs(t, HSTRACE_FMT_SUMMARY) -
+			decoded_summaries;
 	int err;
+
+	size_t ring_size = t->reader ? read_ring_size(t) : t->ring_size ? t->ring_size : DEFAULT_RING;
 
 	/* Nobody reads decoded records: no workers at all (--out alone). */
 	t->nworkers = text ? (t->workers ? t->workers : 1) : 0;
-	err = hst_ring_create(&t->raw, t->ring_size, t->nworkers + logs);
+	err = hst_ring_create(&t->raw, ring_size, t->nworkers + logs);
 	if (err < 0)
 		return err;
 	for (unsigned i = 0; i < t->nworkers; i++) {
 		/* As large as the raw ring: a decoded record is a little larger than its raw one. */
-		err = hst_ring_create(&t->decoded[i], t->ring_size, text);
+		err = hst_ring_create(&t->decoded[i], ring_size, text);
 		if (err < 0)
 			return err;
 	}
@@ -328,6 +375,38 @@ static int64_t clock_offset(const hstrace_t *t)
 	return ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000 + (real.tv_nsec - mono.tv_nsec);
 }
 
+/*
+ * A log output could not write (ENOSPC, EFBIG, EIO...).  A recording that
+ * has stopped cannot be resumed (the writer's error is sticky, so the file
+ * keeps every complete block and nothing after), and tracing on would only
+ * slow the program down for nothing: the trace ends.  A launched program is
+ * killed, as it was started for this recording; attached processes are
+ * detached and go on.  Runs on the log sink's thread, once.
+ *
+ * hstrace_start publishes the tracer after log sinks may have started, so
+ * each side stores its part and then loads the other's, all seq_cst: at
+ * least one of them sees both and aborts the tracer (twice is harmless).
+ */
+static void log_failed(void *arg)
+{
+	hstrace_t *t = arg;
+
+	atomic_store(&t->log_failed, 1);
+	struct hst_tracer *tr = atomic_load(&t->live_tracer);
+	if (tr)
+		hst_tracer_abort(tr);
+	/* Relaxed: a stop request only needs to be seen eventually. */
+	atomic_store_explicit(&t->reader_stop, 1, memory_order_relaxed);
+}
+
+/* The other half of log_failed's handshake. */
+static void publish_tracer(hstrace_t *t)
+{
+	atomic_store(&t->live_tracer, t->tracer);
+	if (atomic_load(&t->log_failed))
+		hst_tracer_abort(t->tracer);
+}
+
 static int start_sinks(hstrace_t *t)
 {
 	struct hst_text_config tc = { .strsize = t->strsize };
@@ -337,8 +416,14 @@ static int start_sinks(hstrace_t *t)
 	for (unsigned i = 0; i < t->noutputs && !err; i++) {
 		struct hst_output *o = &t->outputs[i];
 		if (o->format == HSTRACE_FMT_SUMMARY) {
-			err = hst_sink_summary_start(&o->sink, t->raw, log_consumer++, o->fd, t->summary_sort,
-						     t->filtered ? &t->filter : NULL);
+			struct hst_summary_source src = { t->raw, NULL, 0, 0 };
+			struct hst_summary_config sc = { t->summary_sort, (o->flags & HSTRACE_OUT_PER_PROCESS) != 0,
+							 t->filtered ? &t->filter : NULL };
+			if (summary_decoded(t, o))
+				src = (struct hst_summary_source){ NULL, t->decoded, t->nworkers, text_consumer++ };
+			else
+				src.consumer = log_consumer++;
+			err = hst_sink_summary_start(&o->sink, &src, o->fd, &sc);
 		} else if (o->format != HSTRACE_FMT_LOG) {
 			tc.human = o->format == HSTRACE_FMT_HUMAN;
 			tc.json = o->format == HSTRACE_FMT_JSON;
@@ -362,8 +447,14 @@ static int start_sinks(hstrace_t *t)
 			fill_meta(t, &meta);
 			struct hst_log_sink_config lc = { o->fd, (o->flags & HSTRACE_OUT_STATUS) != 0, &meta,
 							  (const char *const *)t->argv };
+			lc.on_error = log_failed;
+			lc.on_error_arg = t;
 			err = hst_sink_log_start(&o->sink, t->raw, log_consumer++, &lc);
 		}
+		/* For hstrace_output_error: a log that fails its first write (the
+		 * header, written here) fails the start. */
+		if (err < 0)
+			o->error = err;
 	}
 	if (!err && t->events)
 		err = hst_events_create(&t->ev, t->decoded, t->nworkers, text_consumer,
@@ -377,10 +468,16 @@ static void *reader_main(void *arg)
 	const struct hst_raw *rec;
 	int rc;
 
+	/* Nothing waits on a log's records one by one: publish them in batches. */
+	hst_ring_publish_batch_sp(t->raw, 32u << 10);
 	while ((rc = hst_log_reader_next(t->reader, &rec)) == 1) {
 		/* Relaxed: a stop request only needs to be seen eventually. */
 		if (atomic_load_explicit(&t->reader_stop, memory_order_relaxed))
 			break;
+		if (hst_decode_bound(rec) > hst_ring_max_record(t->raw)) {
+			t->reader_oversize++;
+			continue;
+		}
 		void *dst = hst_ring_reserve_sp(t->raw, rec->size);
 		if (!dst)
 			break;
@@ -557,6 +654,8 @@ HSTRACE_API int hstrace_start(hstrace_t *t)
 	place(&where, &where.tracer);
 	if (err == 0)
 		err = start_source(t, &caller, &where);
+	if (err == 0 && t->tracer)
+		publish_tracer(t);
 	place(&where, &where.caller);
 	pthread_sigmask(SIG_SETMASK, &caller, NULL);
 	t->state = HST_RUNNING;
@@ -594,14 +693,14 @@ static void join_source(hstrace_t *t)
 		t->exit_status = hst_tracer_exit_status(t->tracer);
 		t->stats.records = hst_tracer_records(t->tracer);
 		t->stats.processes = hst_tracer_tracees(t->tracer);
-		hst_tracer_free(t->tracer);
-		t->tracer = NULL;
+		/* Freed in hstrace_wait once the sinks are joined: log_failed
+		 * may still reach it from a sink thread until then. */
 	}
 	if (t->reader_started) {
 		pthread_join(t->reader_thread, NULL);
 		t->reader_started = false;
 		t->stats.records = hst_log_reader_records(t->reader);
-		t->stats.log_damage = hst_log_reader_damage(t->reader);
+		t->stats.log_damage = hst_log_reader_damage(t->reader) + t->reader_oversize;
 		t->stats.log_offset = hst_log_reader_offset(t->reader);
 		if (t->reader_err < 0 && !t->error)
 			t->error = t->reader_err;
@@ -625,10 +724,24 @@ HSTRACE_API int hstrace_wait(hstrace_t *t)
 		int err = hst_sink_join(t->outputs[i].sink, &t->stats.log_bytes);
 		if (err < 0 && !t->error)
 			t->error = err;
+		t->outputs[i].error = err < 0 ? err : 0;
 		t->outputs[i].sink = NULL;
+	}
+	if (t->tracer) {
+		/* No sink thread is left to call log_failed. */
+		atomic_store_explicit(&t->live_tracer, NULL, memory_order_relaxed);
+		hst_tracer_free(t->tracer);
+		t->tracer = NULL;
 	}
 	t->state = HST_DONE;
 	return t->error;
+}
+
+HSTRACE_API int hstrace_output_error(const hstrace_t *t, unsigned index)
+{
+	if (t->state != HST_DONE || index >= t->noutputs)
+		return 0;
+	return t->outputs[index].error;
 }
 
 HSTRACE_API int hstrace_exit_status(const hstrace_t *t)

@@ -30,6 +30,7 @@ struct hst_output {
 	int fd;
 	unsigned flags;
 	struct hst_sink *sink;
+	int error;                  /* its first write error, after hstrace_wait */
 };
 
 struct hstrace {
@@ -48,7 +49,7 @@ struct hstrace {
 	bool spin_set;
 	unsigned spin_us;
 	unsigned workers;
-	size_t ring_size;
+	size_t ring_size;           /* hstrace_ring_size; 0: the default */
 	unsigned strsize;
 	struct hst_output outputs[HST_MAX_OUTPUTS];
 	unsigned noutputs;
@@ -72,6 +73,14 @@ struct hstrace {
 	bool reader_started;
 	atomic_int reader_stop;
 	int reader_err;
+	uint64_t reader_oversize;   /* records too large for the read rings, skipped */
+	/*
+	 * A log output that cannot write ends the trace (log_failed in
+	 * hstrace.c).  live_tracer is the tracer from when hstrace_start made it
+	 * until every sink is joined; log_failed runs on a sink thread.
+	 */
+	_Atomic(struct hst_tracer *) live_tracer;
+	atomic_int log_failed;
 	/* results */
 	int exit_status;
 	int error;

@@ -33,13 +33,19 @@ struct op_count {
 	uint64_t n;
 };
 
+struct opener {
+	char comm[HST_COMM_LEN];  /* as the tracee named itself: escaped when printed */
+	pid_t tgid;
+	uint64_t flags;           /* access mode, O_CREAT, O_TRUNC, O_APPEND */
+};
+
 struct file {
 	char *name;
 	uint64_t bytes_read, bytes_written, errors, calls;
 	uint64_t first_ns, last_ns;
 	struct op_count ops[MAX_OPS];
 	unsigned nops;
-	char openers[MAX_OPENERS][64];   /* "cat[42] O_RDONLY" */
+	struct opener openers[MAX_OPENERS];
 	unsigned nopeners;
 };
 
@@ -64,7 +70,7 @@ struct hst_group {
 static int file_of(struct hst_group *g, const char *name, size_t len)
 {
 	for (unsigned i = 0; i < g->nfiles; i++)
-		if (strlen(g->files[i].name) == len && !memcmp(g->files[i].name, name, len))
+		if (g->files[i].name && strlen(g->files[i].name) == len && !memcmp(g->files[i].name, name, len))
 			return (int)i;
 	if (g->nfiles == g->cap_files) {
 		unsigned cap = g->cap_files ? g->cap_files * 2 : 64;
@@ -176,18 +182,27 @@ static int call_file(struct hst_group *g, const struct hst_drec *e, const struct
 
 static void note_opener(struct hst_group *g, struct file *f, const struct hst_drec *e, uint64_t flags)
 {
-	static const char *const acc[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
-	char buf[HST_COMM_LEN], who[64];
+	char buf[HST_COMM_LEN];
 	const char *comm = hst_calls_name(&g->calls, e->tgid, e, buf);
+	struct opener who = { .tgid = e->tgid, .flags = flags & (3 | O_CREAT | O_TRUNC | O_APPEND) };
 
-	snprintf(who, sizeof(who), "%s[%d] %s%s%s%s", comm ? comm : "pid", e->tgid, acc[flags & 3],
-		 flags & O_CREAT ? "|O_CREAT" : "", flags & O_TRUNC ? "|O_TRUNC" : "",
-		 flags & O_APPEND ? "|O_APPEND" : "");
+	snprintf(who.comm, sizeof(who.comm), "%s", comm ? comm : "pid");
 	for (unsigned i = 0; i < f->nopeners; i++)
-		if (!strcmp(f->openers[i], who))
+		if (!memcmp(&f->openers[i], &who, sizeof(who)))
 			return;
 	if (f->nopeners < MAX_OPENERS)
-		snprintf(f->openers[f->nopeners++], sizeof(f->openers[0]), "%s", who);
+		f->openers[f->nopeners++] = who;
+}
+
+/* "  opened by cat[42] O_RDONLY": the name is the tracee's, so escaped. */
+static void put_opener(struct hst_out *o, const struct opener *who)
+{
+	static const char *const acc[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+
+	hst_out_puts(o, "  opened by ");
+	hst_out_escape(o, who->comm, strlen(who->comm));
+	hst_out_printf(o, "[%d] %s%s%s%s\n", who->tgid, acc[who->flags & 3], who->flags & O_CREAT ? "|O_CREAT" : "",
+		       who->flags & O_TRUNC ? "|O_TRUNC" : "", who->flags & O_APPEND ? "|O_APPEND" : "");
 }
 
 /* "127.0.0.1:8080", "[::1]:53", "/run/x.sock", "@abstract". */
@@ -242,6 +257,81 @@ static void name_socket(struct hst_group *g, const struct hst_drec *e, const str
 	int file = file_of(g, name, strlen(name));
 	if (file >= 0)
 		fd_set_file(g, e->tgid, fd, file, s ? s->cloexec : false);
+}
+
+/* Files merged into another by rename_file have no name: nothing to show. */
+static void merge_into(struct file *to, struct file *from)
+{
+	to->bytes_read += from->bytes_read;
+	to->bytes_written += from->bytes_written;
+	to->errors += from->errors;
+	to->calls += from->calls;
+	if (from->first_ns && (!to->first_ns || from->first_ns < to->first_ns))
+		to->first_ns = from->first_ns;
+	if (from->last_ns > to->last_ns)
+		to->last_ns = from->last_ns;
+	for (unsigned i = 0; i < from->nops; i++)
+		for (uint64_t k = 0; k < from->ops[i].n; k++)
+			count_op(to, from->ops[i].name);
+	for (unsigned i = 0; i < from->nopeners && to->nopeners < MAX_OPENERS; i++)
+		to->openers[to->nopeners++] = from->openers[i];
+}
+
+/*
+ * A socket's block takes a better name (the address the kernel gave a
+ * bind to port 0): the same block under the new name, or, if a block has
+ * that name already, merged into it with every descriptor on it.
+ */
+static void rename_file(struct hst_group *g, unsigned file, const char *name)
+{
+	int other = file_of(g, name, strlen(name));
+	char *copy;
+
+	if (other < 0 || (unsigned)other == file)
+		return;
+	/* file_of made a new block for the name: give it this one's place. */
+	if ((unsigned)other == g->nfiles - 1 && !g->files[other].calls && !g->files[other].nopeners) {
+		copy = g->files[other].name;
+		g->nfiles--;
+		free(g->files[file].name);
+		g->files[file].name = copy;
+		return;
+	}
+	merge_into(&g->files[other], &g->files[file]);
+	free(g->files[file].name);
+	g->files[file].name = NULL;
+	memset(&g->files[file], 0, sizeof(g->files[file]));
+	for (unsigned i = 0; i < g->nfds; i++)
+		if (g->fds[i].file == file)
+			g->fds[i].file = (unsigned)other;
+}
+
+/*
+ * getsockname and getpeername tell what the trace did not: the address a
+ * bind to port 0 (or to any address) really got, the local end of a
+ * connected socket, the peer of a socket whose connect or accept went
+ * untraced.
+ */
+static void learn_address(struct hst_group *g, const struct hst_drec *e, const struct hst_drec *x,
+			  const struct hst_syscall_sig *sig)
+{
+	struct fd_slot *s = fd_find(g, e->tgid, (int)e->args[0]);
+	char ep[160], name[400];
+	const char *now;
+	bool local = !strcmp(sig->name, "getsockname");
+
+	if (!s || !sockaddr_text(x, "addr", ep, sizeof(ep)) || !g->files[s->file].name)
+		return;
+	now = g->files[s->file].name;
+	if (local && (!strncmp(now, "socket bound to ", 16) || !strncmp(now, "socket (", 8)))
+		snprintf(name, sizeof(name), "socket bound to %s", ep);
+	else if (local && !strncmp(now, "socket connected to ", 20) && !strstr(now, " from "))
+		snprintf(name, sizeof(name), "%s from %s", now, ep);
+	else if (!local && !strncmp(now, "socket (", 8))
+		snprintf(name, sizeof(name), "socket connected to %s", ep);
+	else
+		return;
+	rename_file(g, s->file, name);
 }
 
 static bool is(const struct hst_syscall_sig *sig, const char *name)
@@ -331,6 +421,11 @@ static void on_call(void *arg, const struct hst_drec *e, const struct hst_drec *
 			file = s ? (int)s->file : file;
 		}
 	}
+	if (!failed && (is(sig, "getsockname") || is(sig, "getpeername"))) {
+		int fd_now;
+		learn_address(g, e, x, sig);
+		file = call_file(g, e, sig, &fd_now);
+	}
 	if (file < 0)
 		return;
 	struct file *f = &g->files[file];
@@ -362,14 +457,18 @@ static const struct hst_calls_ops group_ops = { on_call, on_other };
 
 static void put_time(struct hst_group *g, struct hst_out *o, uint64_t ns)
 {
-	int64_t real = (int64_t)ns + g->cfg.clock_offset_ns;
-	time_t sec = (time_t)(real / 1000000000);
+	/* Wrapping sum (a log's times may be any u64); the second the time
+	 * fell in, rounded down also before 1970, as render_text.c's -tt. */
+	int64_t real = (int64_t)(ns + (uint64_t)g->cfg.clock_offset_ns);
+	int64_t rem = real % 1000000000;
+	time_t sec = (time_t)(real / 1000000000 - (rem < 0));
 	struct tm tm;
 	char buf[32];
 
-	localtime_r(&sec, &tm);
+	if (!localtime_r(&sec, &tm))
+		memset(&tm, 0, sizeof(tm));
 	strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
-	hst_out_printf(o, "%s.%06ld", buf, (long)(real % 1000000000) / 1000);
+	hst_out_printf(o, "%s.%06ld", buf, (long)((rem < 0 ? rem + 1000000000 : rem) / 1000));
 }
 
 static int by_bytes(const void *a, const void *b)
@@ -391,13 +490,16 @@ void hst_group_record(struct hst_group *g, const struct hst_drec *d, struct hst_
 void hst_group_finish(struct hst_group *g, struct hst_out *o)
 {
 	hst_calls_finish(&g->calls);
-	qsort(g->files, g->nfiles, sizeof(*g->files), by_bytes);
+	if (g->nfiles) /* files is NULL then, which qsort may not be given */
+		qsort(g->files, g->nfiles, sizeof(*g->files), by_bytes);
 	for (unsigned i = 0; i < g->nfiles; i++) {
 		struct file *f = &g->files[i];
+		if (!f->name)
+			continue; /* merged into another (rename_file) */
 		hst_out_quote(o, f->name, strlen(f->name));
 		hst_out_put(o, "\n", 1);
 		for (unsigned k = 0; k < f->nopeners; k++)
-			hst_out_printf(o, "  opened by %s\n", f->openers[k]);
+			put_opener(o, &f->openers[k]);
 		hst_out_printf(o, "  read %" PRIu64 " bytes, wrote %" PRIu64 " bytes, %" PRIu64 " calls, %" PRIu64
 			       " failed\n", f->bytes_read, f->bytes_written, f->calls, f->errors);
 		hst_out_puts(o, "  calls:");

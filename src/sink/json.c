@@ -49,13 +49,21 @@ void hst_json_string(struct hst_out *o, const char *str, size_t n)
 		size_t len = utf8_len(s + i, n - i);
 		unsigned char c = s[i];
 
-		if (len > 1 || (len == 1 && c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)) {
+		/* C1 controls (U+0080-U+009F, "\xc2\x9b" is CSI) are valid UTF-8
+		 * but terminals act on them: escaped like C0. */
+		bool c1 = len == 2 && c == 0xc2 && s[i + 1] < 0xa0;
+		if ((len > 1 && !c1) || (len == 1 && c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)) {
 			run += len;
 			i += len;
 			continue;
 		}
 		hst_out_put(o, str + i - run, run);
 		run = 0;
+		if (c1) {
+			hst_out_printf(o, "\\u%04x", s[i + 1]);
+			i += 2;
+			continue;
+		}
 		switch (c) {
 		case '"': hst_out_puts(o, "\\\""); break;
 		case '\\': hst_out_puts(o, "\\\\"); break;
@@ -70,9 +78,42 @@ void hst_json_string(struct hst_out *o, const char *str, size_t n)
 	hst_out_put(o, "\"", 1);
 }
 
+/*
+ * A value after hst_vw_prefix under the same key as the value before it
+ * (msghdr's "msg_namelen=128 => 16", personality's "PER_LINUX|FLAGS"): an
+ * object cannot hold two values for a key, so both go in an array,
+ * "msg_namelen":[128,16], closed by unwrap() at the next key or the end.
+ */
+static void wrap(struct hst_vw *w)
+{
+	size_t at = w->value_at[w->depth];
+
+	if ((w->wrapped >> w->depth) & 1)
+		return;
+	hst_out_put(w->o, "[", 1);
+	if (w->o->oom)
+		return;
+	memmove(w->o->p + at + 1, w->o->p + at, w->o->len - 1 - at);
+	w->o->p[at] = '[';
+	w->wrapped |= 1u << w->depth;
+}
+
+static void unwrap(struct hst_vw *w)
+{
+	if (!((w->wrapped >> w->depth) & 1))
+		return;
+	w->wrapped &= ~(1u << w->depth);
+	hst_out_put(w->o, "]", 1);
+}
+
 /* Before a value or key: "," unless it is the first here or follows its key. */
 static void sep(struct hst_vw *w)
 {
+	if (w->joined) {
+		w->joined = false;
+		if (!w->keyed && !w->first[w->depth] && ((w->objects >> w->depth) & 1))
+			wrap(w);
+	}
 	if (w->keyed) {
 		w->keyed = false;
 		return;
@@ -89,10 +130,28 @@ void hst_vwj_open(struct hst_vw *w, char c)
 	if (w->depth + 1 < HST_VW_DEPTH)
 		w->depth++;
 	w->first[w->depth] = true;
+	w->wrapped &= ~(1u << w->depth);
+	if (c == '{')
+		w->objects |= 1u << w->depth;
+	else
+		w->objects &= ~(1u << w->depth);
+}
+
+/* Close the objects hst_vwj_key opened for bare keys at the current depth. */
+void hst_vwj_end_value(struct hst_vw *w)
+{
+	unwrap(w);
+	while (w->depth > 0 && ((w->implicit >> w->depth) & 1)) {
+		w->implicit &= ~(1u << w->depth);
+		w->depth--;
+		hst_out_put(w->o, "}", 1);
+		unwrap(w);
+	}
 }
 
 void hst_vwj_close(struct hst_vw *w, char c)
 {
+	hst_vwj_end_value(w);
 	if (w->depth > 0)
 		w->depth--;
 	hst_out_put(w->o, &c, 1);
@@ -100,10 +159,24 @@ void hst_vwj_close(struct hst_vw *w, char c)
 
 void hst_vwj_key(struct hst_vw *w, const char *name)
 {
+	/*
+	 * A key right after a key: the value is a run of keyed fields (clone's
+	 * flags argument is "child_stack=NULL, flags=..." in strace's text),
+	 * which JSON can only hold as an object.  hst_vwj_end_value or the
+	 * enclosing close ends it.
+	 */
+	w->joined = false;
+	unwrap(w);
+	if (w->keyed) {
+		hst_vwj_open(w, '{');
+		if (w->depth < 32)
+			w->implicit |= 1u << w->depth;
+	}
 	sep(w);
 	hst_json_string(w->o, name, strlen(name));
 	hst_out_put(w->o, ":", 1);
 	w->keyed = true;
+	w->value_at[w->depth] = w->o->len;
 }
 
 void hst_vwj_number(struct hst_vw *w, const char *text)

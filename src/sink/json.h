@@ -16,7 +16,8 @@
 #include "sink/out.h"
 
 /*
- * A JSON string of n bytes: valid UTF-8 is kept, control characters are
+ * A JSON string of n bytes: valid UTF-8 is kept, control characters (C0,
+ * DEL and the C1 range U+0080-U+009F, which terminals obey too) are
  * escaped, and each byte that is not part of valid UTF-8 becomes \u00XX
  * (its Latin-1 reading), so every line is valid JSON whatever the tracee
  * wrote.
@@ -26,6 +27,8 @@ void hst_json_string(struct hst_out *o, const char *s, size_t n);
 struct hst_vw;
 void hst_vwj_open(struct hst_vw *w, char c);
 void hst_vwj_close(struct hst_vw *w, char c);
+/* After a value whose writer may have left bare keys open as an object. */
+void hst_vwj_end_value(struct hst_vw *w);
 void hst_vwj_key(struct hst_vw *w, const char *name);
 void hst_vwj_number(struct hst_vw *w, const char *text);
 void hst_vwj_ptr(struct hst_vw *w, uint64_t v);

@@ -57,4 +57,10 @@ void hst_out_quote(struct hst_out *o, const char *s, size_t n);
  */
 void hst_out_quote_fdpath(struct hst_out *o, const char *s, size_t n);
 
+/*
+ * The same escapes without quotes, for a name inside a sentence or a
+ * heading (a process's name in --group and the per-process summary).
+ */
+void hst_out_escape(struct hst_out *o, const char *s, size_t n);
+
 #endif

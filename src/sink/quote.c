@@ -266,3 +266,13 @@ void hst_out_quote_fdpath(struct hst_out *o, const char *s, size_t n)
 	put_escaped(o, s, n, "<>");
 	o->col += o->len - start;
 }
+
+void hst_out_escape(struct hst_out *o, const char *s, size_t n)
+{
+	size_t start = o->len;
+
+	if (!reserve(o, 4 * n))
+		return;
+	put_escaped(o, s, n, NULL);
+	o->col += o->len - start;
+}

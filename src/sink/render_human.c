@@ -80,9 +80,11 @@ static const struct human_row *row_of(const struct hst_drec *entry)
 
 static bool plain_bytes(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (s[i] <= ' ' || s[i] >= 0x7f || s[i] == '"' || s[i] == '\\')
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c <= ' ' || c >= 0x7f || c == '"' || c == '\\')
 			return false;
+	}
 	return n > 0;
 }
 

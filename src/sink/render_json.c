@@ -38,6 +38,25 @@ struct hst_json {
 	bool started;             /* perfetto: the array is open */
 	pid_t pending_rename;     /* perfetto: a thread whose exec just returned */
 	struct hst_tidmap named;  /* perfetto: tids whose thread_name is out */
+	struct hst_tidmap flows;  /* perfetto: tid -> struct flow_end */
+	uint64_t flow_ids;        /* perfetto: the last flow id given */
+};
+
+/*
+ * Perfetto: a flow (an arrow) from a fork/clone/vfork slice to the child's
+ * first slice, and from an exec slice to the thread's next one.  Per tid:
+ * where its first slice was (the child's first calls often come before
+ * the parent's clone returns), and the flow waiting for its next slice.
+ */
+struct flow_end {
+	bool seen;              /* a slice of this tid was written */
+	pid_t first_tgid;
+	uint64_t first_ts;      /* inside its first slice */
+	bool waiting;           /* a flow start waits for this tid's next slice */
+	uint64_t id;
+	pid_t from_tgid, from_tid;
+	uint64_t from_ts;       /* inside the slice it starts from */
+	char name[16];          /* the syscall that started it */
 };
 
 static void put_num(struct hst_vw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -163,6 +182,7 @@ static void put_args(struct hst_vw *w, const struct hst_drec *d, const struct hs
 		else
 			hst_vwj_key(w, "arg");
 		put_value(w, d, &v[i]);
+		hst_vwj_end_value(w);
 	}
 }
 
@@ -170,11 +190,15 @@ static void put_head(struct hst_json *j, struct hst_vw *w, const struct hst_drec
 {
 	char buf[HST_COMM_LEN];
 	const char *comm = hst_calls_name(&j->calls, d->tgid, d, buf);
-	int64_t real = (int64_t)d->ts_ns + j->cfg.clock_offset_ns;
+	/* Wrapping sum: a log's ts_ns may be any u64.  A time before 1970
+	 * prints as -S.UUUUUU (one sign, or it would not be JSON). */
+	int64_t real = (int64_t)(d->ts_ns + (uint64_t)j->cfg.clock_offset_ns);
+	uint64_t mag = real < 0 ? 0 - (uint64_t)real : (uint64_t)real;
 
 	hst_vwj_open(w, '{');
 	hst_vwj_key(w, "ts");
-	put_num(w, "%" PRId64 ".%06" PRId64, real / 1000000000, (real % 1000000000) / 1000);
+	put_num(w, "%s%" PRIu64 ".%06" PRIu64, real < 0 ? "-" : "", mag / 1000000000,
+		(mag % 1000000000) / 1000);
 	hst_vwj_key(w, "pid");
 	put_num(w, "%d", d->tgid);
 	hst_vwj_key(w, "tid");
@@ -338,6 +362,93 @@ static void pf_names(struct hst_json *j, const struct hst_drec *d, bool force)
 	}
 }
 
+/* A time inside a call's slice, so a flow binds to it ("bp":"e"). */
+static uint64_t pf_inside(const struct hst_drec *entry, const struct hst_drec *exit)
+{
+	return exit && exit->ts_ns > entry->ts_ns ? entry->ts_ns + (exit->ts_ns - entry->ts_ns) / 2 : entry->ts_ns;
+}
+
+/* One end of a flow: "s" on the slice it starts from, "f" on the one it ends at. */
+static void pf_flow_event(struct hst_json *j, const char *ph, const char *name, uint64_t id, pid_t tgid, pid_t tid,
+			  uint64_t ts)
+{
+	struct hst_vw w;
+
+	pf_begin(j, &w);
+	hst_vwj_open(&w, '{');
+	hst_vwj_key(&w, "ph");
+	hst_vwj_raw(&w, ph);
+	hst_vwj_key(&w, "name");
+	hst_vwj_raw(&w, name);
+	hst_vwj_key(&w, "cat");
+	hst_vwj_raw(&w, "process");
+	hst_vwj_key(&w, "id");
+	put_num(&w, "%" PRIu64, id);
+	hst_vwj_key(&w, "pid");
+	put_num(&w, "%d", tgid);
+	hst_vwj_key(&w, "tid");
+	put_num(&w, "%d", tid);
+	pf_ts(&w, "ts", ts);
+	hst_vwj_key(&w, "bp");
+	hst_vwj_raw(&w, "e");
+	hst_vwj_close(&w, '}');
+}
+
+/* Both ends at once: a flow is written whole or not at all. */
+static void pf_flow(struct hst_json *j, struct flow_end *to, pid_t tgid, pid_t tid, uint64_t ts)
+{
+	pf_flow_event(j, "s", to->name, to->id, to->from_tgid, to->from_tid, to->from_ts);
+	pf_flow_event(j, "f", to->name, to->id, tgid, tid, ts);
+	to->waiting = false;
+}
+
+/* A slice of tid at ts: the first one, and where a waiting flow ends. */
+static void pf_flow_slice(struct hst_json *j, pid_t tgid, pid_t tid, uint64_t ts)
+{
+	struct flow_end *f = hst_tidmap_put(&j->flows, tid);
+
+	if (!f)
+		return;
+	if (f->waiting)
+		pf_flow(j, f, tgid, tid, ts);
+	if (!f->seen) {
+		f->seen = true;
+		f->first_tgid = tgid;
+		f->first_ts = ts;
+	}
+}
+
+/*
+ * A call that starts a flow: a fork, vfork or clone that returned a child
+ * (to the child's first slice) or an exec that succeeded (to the thread's
+ * next slice, the new program's first).
+ */
+static void pf_flow_start(struct hst_json *j, const struct hst_drec *entry, const struct hst_drec *exit,
+			  const struct hst_syscall_sig *sig)
+{
+	bool fork = sig && (!strcmp(sig->name, "fork") || !strcmp(sig->name, "vfork") ||
+			    !strcmp(sig->name, "clone") || !strcmp(sig->name, "clone3"));
+	bool exec = hst_calls_is_exec(entry);
+	struct flow_end *to;
+
+	if (!exit || (exit->flags & HST_RAWF_ERROR) || (!fork && !exec) || (fork && exit->rval <= 0) ||
+	    (exec && exit->rval != 0))
+		return;
+	to = hst_tidmap_put(&j->flows, fork ? (pid_t)exit->rval : exit->tid);
+	if (!to)
+		return;
+	to->waiting = true;
+	to->id = ++j->flow_ids;
+	to->from_tgid = entry->tgid;
+	to->from_tid = entry->tid;
+	/* Just inside the slice's start: before anything the child did. */
+	to->from_ts = exit->ts_ns > entry->ts_ns + 1 ? entry->ts_ns + 1 : entry->ts_ns;
+	snprintf(to->name, sizeof(to->name), "%s", sig->name);
+	/* The child's first slice may be out already: it ran before clone returned. */
+	if (fork && to->seen)
+		pf_flow(j, to, to->first_tgid, (pid_t)exit->rval, to->first_ts);
+}
+
 static void pf_call(void *arg, const struct hst_drec *entry, const struct hst_drec *exit)
 {
 	struct hst_json *j = arg;
@@ -346,6 +457,7 @@ static void pf_call(void *arg, const struct hst_drec *entry, const struct hst_dr
 	struct hst_vw w;
 
 	pf_names(j, entry, false);
+	pf_flow_slice(j, entry->tgid, entry->tid, pf_inside(entry, exit));
 	pf_begin(j, &w);
 	hst_vwj_open(&w, '{');
 	hst_vwj_key(&w, "ph");
@@ -380,6 +492,7 @@ static void pf_call(void *arg, const struct hst_drec *entry, const struct hst_dr
 	}
 	hst_vwj_close(&w, '}');
 	hst_vwj_close(&w, '}');
+	pf_flow_start(j, entry, exit, sig);
 	/* An exec renames the track from here on. */
 	if (exit && hst_calls_is_exec(entry) && exit->rval == 0)
 		j->pending_rename = entry->tid;
@@ -407,6 +520,12 @@ static void pf_other(void *arg, const struct hst_drec *d)
 		break;
 	default:
 		return;
+	}
+	/* A child that ends before any call of its own: the flow ends at its end. */
+	if (d->kind == HST_RAW_EXITED || d->kind == HST_RAW_KILLED) {
+		struct flow_end *f = hst_tidmap_get(&j->flows, d->tid);
+		if (f && f->waiting)
+			pf_flow(j, f, d->tgid, d->tid, d->ts_ns);
 	}
 	pf_begin(j, &w);
 	hst_vwj_open(&w, '{');
@@ -451,17 +570,22 @@ int hst_json_new(struct hst_json **out, const struct hst_text_config *cfg)
 	if (!j)
 		return -ENOMEM;
 	j->cfg = *cfg;
-	if (hst_tidmap_init(&j->named, 1) < 0) {
-		free(j);
-		return -ENOMEM;
-	}
-	if (hst_calls_init(&j->calls, cfg->perfetto ? &perfetto_ops : &json_ops, j) < 0) {
-		hst_tidmap_free(&j->named);
-		free(j);
-		return -ENOMEM;
-	}
+	if (hst_tidmap_init(&j->named, 1) < 0)
+		goto fail_named;
+	if (hst_tidmap_init(&j->flows, sizeof(struct flow_end)) < 0)
+		goto fail_flows;
+	if (hst_calls_init(&j->calls, cfg->perfetto ? &perfetto_ops : &json_ops, j) < 0)
+		goto fail_calls;
 	*out = j;
 	return 0;
+
+fail_calls:
+	hst_tidmap_free(&j->flows);
+fail_flows:
+	hst_tidmap_free(&j->named);
+fail_named:
+	free(j);
+	return -ENOMEM;
 }
 
 void hst_json_free(struct hst_json *j)
@@ -470,5 +594,6 @@ void hst_json_free(struct hst_json *j)
 		return;
 	hst_calls_free(&j->calls);
 	hst_tidmap_free(&j->named);
+	hst_tidmap_free(&j->flows);
 	free(j);
 }

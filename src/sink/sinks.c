@@ -10,6 +10,7 @@
  * costs one write per buffer, not per line.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -67,10 +68,9 @@ struct hst_sink {
 	struct hst_group *group;
 	const struct hst_filter *filter;
 	struct hst_calls gate;    /* status filter: whole calls, then rendered */
+	struct hst_tidmap held;   /* status filter: tid -> struct held */
 	bool gated;
-	struct hst_tidmap paths;  /* -P: tid -> whether its current call is shown */
-	struct path_fd { pid_t tgid; int fd; } path_fds[64];
-	unsigned npath_fds;
+	struct hst_select select;  /* -e, -P: which records are shown */
 	struct hst_out out;
 	/* log */
 	struct hst_ring *raw;
@@ -79,8 +79,9 @@ struct hst_sink {
 	struct hst_log_writer *writer;
 	uint64_t processes;
 	uint64_t last_status_ns;
-	/* summary (also reads the raw ring) */
+	/* summary (reads the raw ring, or the decoded rings through gate) */
 	struct hst_summary *summary;
+	bool counting;            /* decoded summary: the record in hand is selected */
 };
 
 /* --- text --------------------------------------------------------------- */
@@ -147,24 +148,110 @@ static const struct renderer group_renderer = { group_record, group_finish, true
  * call is rendered (entry and exit back to back) only once its outcome is
  * known, as strace -z/-Z print only whole calls.
  */
-static bool status_selected(const struct hst_filter *f, const struct hst_drec *exit)
+/*
+ * strace's outcome classes: successful, failed (an error code), unfinished
+ * (never returned: exit_group, a thread that died in the call, the
+ * leader's call when another thread's execve superseded it, the end of
+ * the stream), detached (hstrace detached while the call was in progress),
+ * unavailable (returned, but the error status could not be fetched: the
+ * tracer gets every return value with PTRACE_GET_SYSCALL_INFO at the exit
+ * stop, and a tracee that dies there has no exit stop, so no record shows
+ * this and status=unavailable selects nothing, as strace 6.1 shows nothing
+ * for the cases above).
+ */
+static unsigned call_status(const struct hst_drec *exit, unsigned gone)
 {
 	if (!exit)
-		return f->status & HST_STATUS_UNFINISHED;
+		return gone == HST_RAW_DETACHED ? HST_STATUS_DETACHED : HST_STATUS_UNFINISHED;
 	if ((exit->flags & HST_RAWF_ERROR) || exit->rval < 0)
-		return f->status & HST_STATUS_FAILED;
-	return f->status & HST_STATUS_SUCCESSFUL;
+		return HST_STATUS_FAILED;
+	return HST_STATUS_SUCCESSFUL;
+}
+
+static void gate_render(struct hst_sink *s, const struct hst_drec *entry, const struct hst_drec *exit,
+			unsigned status)
+{
+	if (!(s->filter->status & status))
+		return;
+	s->renderer->record(s, entry);
+	if (exit)
+		s->renderer->record(s, exit);
+}
+
+/*
+ * A call the kernel interrupted to restart it (-ERESTARTSYS and the like)
+ * may be one hstrace interrupted to detach: its exit stop is where the
+ * tracer detaches.  Held until the thread's next record tells which.
+ */
+struct held {
+	struct hst_drec *entry, *exit;
+	size_t entry_cap, exit_cap;
+	bool has;
+};
+
+static bool is_restart(const struct hst_drec *exit)
+{
+	return exit && (exit->flags & HST_RAWF_ERROR) && -exit->rval >= 512 && -exit->rval <= 516;
+}
+
+static bool copy_rec(struct hst_drec **to, size_t *cap, const struct hst_drec *d)
+{
+	if (*cap < d->size) {
+		void *n = realloc(*to, d->size);
+		if (!n)
+			return false;
+		*to = n;
+		*cap = d->size;
+	}
+	memcpy(*to, d, d->size);
+	return true;
 }
 
 static void gate_call(void *arg, const struct hst_drec *entry, const struct hst_drec *exit)
 {
 	struct hst_sink *s = arg;
+	struct held *h;
 
-	if (!status_selected(s->filter, exit))
+	if (is_restart(exit) && (h = hst_tidmap_put(&s->held, exit->tid)) &&
+	    copy_rec(&h->entry, &h->entry_cap, entry) && copy_rec(&h->exit, &h->exit_cap, exit)) {
+		h->has = true;
 		return;
-	s->renderer->record(s, entry);
-	if (exit)
-		s->renderer->record(s, exit);
+	}
+	gate_render(s, entry, exit, call_status(exit, s->gate.gone));
+}
+
+/* d is the next record of a thread with a held call: detached, or it failed. */
+static void gate_release(struct hst_sink *s, const struct hst_drec *d)
+{
+	struct held *h = hst_tidmap_get(&s->held, d->tid);
+
+	if (!h || !h->has)
+		return;
+	h->has = false;
+	if (d->kind == HST_RAW_DETACHED)
+		gate_render(s, h->entry, NULL, HST_STATUS_DETACHED);
+	else
+		gate_render(s, h->entry, h->exit, HST_STATUS_FAILED);
+}
+
+static void release_all(pid_t tid, void *slot, void *arg)
+{
+	struct held *h = slot;
+	struct hst_sink *s = arg;
+
+	(void)tid;
+	if (h->has)
+		gate_render(s, h->entry, h->exit, HST_STATUS_FAILED);
+	h->has = false;
+}
+
+static void free_held(pid_t tid, void *slot, void *arg)
+{
+	struct held *h = slot;
+
+	(void)tid, (void)arg;
+	free(h->entry);
+	free(h->exit);
 }
 
 static void gate_other(void *arg, const struct hst_drec *d)
@@ -175,91 +262,183 @@ static void gate_other(void *arg, const struct hst_drec *d)
 
 static const struct hst_calls_ops gate_ops = { gate_call, gate_other };
 
-/* -P: a path argument of the entry equals one of the filter's paths. */
+/* --- the selection every consumer shares (sinks.h) ---------------------- */
+
+enum { SHOWN_NOT = 0, SHOWN_PATH = 1, SHOWN_FD = 2 };
+
+int hst_select_init(struct hst_select *sel, const struct hst_filter *f)
+{
+	memset(sel, 0, sizeof(*sel));
+	sel->filter = f;
+	return hst_tidmap_init(&sel->calls, 1) < 0 ? -ENOMEM : 0;
+}
+
+void hst_select_free(struct hst_select *sel)
+{
+	hst_tidmap_free(&sel->calls);
+	free(sel->fds);
+	sel->fds = NULL;
+	sel->nfds = sel->cap_fds = 0;
+}
+
+static bool is_path(const struct hst_filter *f, const char *s, size_t n)
+{
+	for (unsigned k = 0; k < f->npaths; k++)
+		if (strlen(f->paths[k]) == n && memcmp(f->paths[k], s, n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * -P: a path argument of the entry equals one of the filter's paths, or a
+ * descriptor argument names one (-y recorded what it names).
+ */
 static bool touches_path(const struct hst_filter *f, const struct hst_drec *d)
 {
 	const struct hst_dval *v = hst_drec_vals(d);
 
 	for (unsigned i = 0; i < d->nvals; i++) {
-		if (v[i].type != HST_A_PATH || (v[i].flags & (HST_DVF_NULL | HST_DVF_FAULT)))
+		bool fdpath = (v[i].type == HST_A_FD || v[i].type == HST_A_DIRFD) && (v[i].flags & HST_DVF_FDPATH);
+		if ((v[i].type != HST_A_PATH && !fdpath) || (v[i].flags & (HST_DVF_NULL | HST_DVF_FAULT)))
 			continue;
-		for (unsigned k = 0; k < f->npaths; k++)
-			if (strlen(f->paths[k]) == v[i].len &&
-			    memcmp(f->paths[k], hst_drec_blob(d) + v[i].off, v[i].len) == 0)
-				return true;
+		if (is_path(f, hst_drec_blob(d) + v[i].off, v[i].len))
+			return true;
 	}
 	return false;
 }
 
-/*
- * Descriptors opened on a -P path, per process, so that the calls using
- * them are shown too (as strace does); forgotten at close.
- */
-static int path_fd_find(const struct hst_sink *s, pid_t tgid, int fd)
+static int path_fd_find(const struct hst_select *sel, pid_t tgid, int fd)
 {
-	for (unsigned i = 0; i < s->npath_fds; i++)
-		if (s->path_fds[i].tgid == tgid && s->path_fds[i].fd == fd)
+	for (unsigned i = 0; i < sel->nfds; i++)
+		if (sel->fds[i].tgid == tgid && sel->fds[i].fd == fd)
 			return (int)i;
 	return -1;
 }
 
-static bool uses_path_fd(const struct hst_sink *s, const struct hst_drec *d)
+static void path_fd_add(struct hst_select *sel, pid_t tgid, int fd)
+{
+	if (fd < 0 || path_fd_find(sel, tgid, fd) >= 0)
+		return;
+	if (sel->nfds == sel->cap_fds) {
+		unsigned cap = sel->cap_fds ? sel->cap_fds * 2 : 16;
+		struct hst_path_fd *n = realloc(sel->fds, cap * sizeof(*n));
+		if (!n)
+			return;
+		sel->fds = n;
+		sel->cap_fds = cap;
+	}
+	sel->fds[sel->nfds++] = (struct hst_path_fd){ tgid, fd };
+}
+
+static void path_fd_drop(struct hst_select *sel, pid_t tgid, int lo, int hi)
+{
+	for (unsigned i = 0; i < sel->nfds;) {
+		if (sel->fds[i].tgid == tgid && sel->fds[i].fd >= lo && sel->fds[i].fd <= hi)
+			sel->fds[i] = sel->fds[--sel->nfds];
+		else
+			i++;
+	}
+}
+
+static bool uses_path_fd(const struct hst_select *sel, const struct hst_drec *d)
 {
 	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
 
 	for (unsigned i = 0; sig && i < sig->nargs; i++)
 		if ((sig->type[i] == HST_A_FD || sig->type[i] == HST_A_DIRFD) &&
-		    path_fd_find(s, d->tgid, (int)d->args[i]) >= 0)
+		    path_fd_find(sel, d->tgid, (int)d->args[i]) >= 0)
 			return true;
 	return false;
 }
 
-/* -P decides at a call's entry; its exit and resumption follow. */
-static bool path_selected(struct hst_sink *s, const struct hst_drec *d)
+static bool named(const struct hst_syscall_sig *sig, const char *name)
 {
-	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
-	uint8_t *keep;
-
-	if (d->kind == HST_RAW_SYSCALL_ENTRY) {
-		keep = hst_tidmap_put(&s->paths, d->tid);
-		if (keep)
-			*keep = touches_path(s->filter, d) ? 1 : uses_path_fd(s, d) ? 2 : 0;
-		return keep && *keep;
-	}
-	keep = hst_tidmap_get(&s->paths, d->tid);
-	if (!keep || !*keep)
-		return false;
-	if (*keep == 1 && sig && sig->ret == HST_R_FD && !(d->flags & HST_RAWF_ERROR) && d->rval >= 0 &&
-	    s->npath_fds < sizeof(s->path_fds) / sizeof(s->path_fds[0]) && path_fd_find(s, d->tgid, (int)d->rval) < 0)
-		s->path_fds[s->npath_fds++] = (struct path_fd){ d->tgid, (int)d->rval };
-	if (sig && !strcmp(sig->name, "close") && !(d->flags & HST_RAWF_ERROR)) {
-		int i = path_fd_find(s, d->tgid, (int)d->args[0]);
-		if (i >= 0)
-			s->path_fds[i] = s->path_fds[--s->npath_fds];
-	}
-	return true;
+	return sig && strcmp(sig->name, name) == 0;
 }
 
-static bool selected(struct hst_sink *s, const struct hst_drec *d)
+/*
+ * The descriptors a successful call adds or ends, for -P: the one a call
+ * on the path returned, copies of a followed one (dup, dup2, dup3, fcntl
+ * F_DUPFD), closes, and a forked child's copy of its parent's table.
+ */
+static void path_follow(struct hst_select *sel, const struct hst_drec *x, unsigned shown)
 {
-	const struct hst_filter *f = s->filter;
+	const struct hst_syscall_sig *sig = hst_record_sig(x->nr, x->flags);
+	int64_t r = x->rval;
+
+	if (!sig || (x->flags & HST_RAWF_ERROR) || r < 0)
+		return;
+	if ((named(sig, "fork") || named(sig, "vfork") || named(sig, "clone") || named(sig, "clone3")) && r > 0) {
+		unsigned n = sel->nfds;
+		for (unsigned i = 0; i < n; i++)
+			if (sel->fds[i].tgid == x->tgid)
+				path_fd_add(sel, (pid_t)r, sel->fds[i].fd);
+		return;
+	}
+	if (shown == SHOWN_NOT)
+		return;
+	if (named(sig, "close")) {
+		path_fd_drop(sel, x->tgid, (int)x->args[0], (int)x->args[0]);
+	} else if (named(sig, "close_range")) {
+		path_fd_drop(sel, x->tgid, (int)x->args[0], x->args[1] > INT32_MAX ? INT32_MAX : (int)x->args[1]);
+	} else if (named(sig, "dup2") || named(sig, "dup3")) {
+		if (path_fd_find(sel, x->tgid, (int)x->args[0]) >= 0)
+			path_fd_add(sel, x->tgid, (int)x->args[1]);
+		else if (x->args[0] != x->args[1])
+			path_fd_drop(sel, x->tgid, (int)x->args[1], (int)x->args[1]);
+	} else if (named(sig, "dup") || (named(sig, "fcntl") && (x->args[1] == F_DUPFD || x->args[1] == F_DUPFD_CLOEXEC))) {
+		if (shown == SHOWN_FD)
+			path_fd_add(sel, x->tgid, (int)r);
+	} else if (sig->ret == HST_R_FD && shown == SHOWN_PATH) {
+		path_fd_add(sel, x->tgid, (int)r);
+	}
+}
+
+/* -P decides at a call's entry; its exit follows the entry's decision. */
+static bool path_selected(struct hst_select *sel, const struct hst_drec *d)
+{
+	uint8_t *shown;
+
+	if (d->kind == HST_RAW_SYSCALL_ENTRY) {
+		shown = hst_tidmap_put(&sel->calls, d->tid);
+		if (shown)
+			*shown = touches_path(sel->filter, d) ? SHOWN_PATH : uses_path_fd(sel, d) ? SHOWN_FD : SHOWN_NOT;
+		return shown && *shown;
+	}
+	shown = hst_tidmap_get(&sel->calls, d->tid);
+	path_follow(sel, d, shown ? *shown : SHOWN_NOT);
+	return shown && *shown;
+}
+
+bool hst_select_record(struct hst_select *sel, const struct hst_drec *d)
+{
+	const struct hst_filter *f = sel->filter;
 
 	if (!f)
 		return true;
 	if (!hst_filter_pid(f, d->tgid, d->tid))
 		return false;
+	if (f->npaths && (d->kind == HST_RAW_EXITED || d->kind == HST_RAW_KILLED) && d->tid == d->tgid)
+		path_fd_drop(sel, d->tgid, 0, INT32_MAX);
 	if (f->npaths && (d->kind == HST_RAW_SYSCALL_ENTRY || d->kind == HST_RAW_SYSCALL_EXIT) &&
-	    !path_selected(s, d))
+	    !path_selected(sel, d))
 		return false;
-	switch (d->kind) {
+	return hst_select_header(f, d->kind, d->nr, d->flags);
+}
+
+bool hst_select_header(const struct hst_filter *f, unsigned kind, int32_t nr, unsigned raw_flags)
+{
+	if (!f)
+		return true;
+	switch (kind) {
 	case HST_RAW_SYSCALL_ENTRY:
 	case HST_RAW_SYSCALL_EXIT:
 		/* i386/x32 numbers are other calls: shown unless nothing is traced. */
-		if (d->flags & (HST_RAWF_I386 | HST_RAWF_X32))
+		if (raw_flags & (HST_RAWF_I386 | HST_RAWF_X32))
 			return !f->trace_set || !hst_filter_none(f);
-		return hst_filter_syscall(f, d->nr);
+		return hst_filter_syscall(f, nr);
 	case HST_RAW_SIGNAL:
-		return hst_filter_signal(f, d->nr);
+		return hst_filter_signal(f, nr);
 	default:
 		return true;
 	}
@@ -267,11 +446,12 @@ static bool selected(struct hst_sink *s, const struct hst_drec *d)
 
 static void render(struct hst_sink *s, const struct hst_drec *d)
 {
-	if (!selected(s, d))
+	if (!hst_select_record(&s->select, d))
 		return;
-	if (s->gated)
+	if (s->gated) {
+		gate_release(s, d);
 		hst_calls_record(&s->gate, d);
-	else
+	} else
 		s->renderer->record(s, d);
 }
 
@@ -305,8 +485,10 @@ static void *text_main(void *arg)
 			break;
 	}
 	if (s->err == 0) {
-		if (s->gated)
+		if (s->gated) {
+			hst_tidmap_each(&s->held, release_all, s);
 			hst_calls_finish(&s->gate);
+		}
 		if (!s->renderer->at_join)
 			s->renderer->finish(s);
 		s->err = text_flush(s);
@@ -340,13 +522,16 @@ int hst_sink_text_start(struct hst_sink **out, struct hst_ring **rings, unsigned
 	if (cfg->group && (err = hst_group_new(&s->group, cfg)) < 0)
 		goto fail_group;
 	s->gated = cfg->filter && cfg->filter->status != HST_STATUS_ALL;
-	if (hst_tidmap_init(&s->paths, 1) < 0) {
-		err = -ENOMEM;
+	if ((err = hst_select_init(&s->select, cfg->filter)) < 0)
 		goto fail_paths;
-	}
 	if (s->gated && hst_calls_init(&s->gate, &gate_ops, s) < 0) {
 		err = -ENOMEM;
 		goto fail_gate;
+	}
+	s->gate.emit_detached = true; /* status=detached needs them */
+	if (s->gated && hst_tidmap_init(&s->held, sizeof(struct held)) < 0) {
+		err = -ENOMEM;
+		goto fail_held;
 	}
 	err = -pthread_create(&s->thread, NULL, text_main, s);
 	if (err < 0)
@@ -356,9 +541,12 @@ int hst_sink_text_start(struct hst_sink **out, struct hst_ring **rings, unsigned
 
 fail_thread:
 	if (s->gated)
+		hst_tidmap_free(&s->held);
+fail_held:
+	if (s->gated)
 		hst_calls_free(&s->gate);
 fail_gate:
-	hst_tidmap_free(&s->paths);
+	hst_select_free(&s->select);
 fail_paths:
 	hst_group_free(s->group);
 fail_group:
@@ -434,10 +622,14 @@ static void *log_main(void *arg)
 		if ((hst_log_writer_records(s->writer) & 4095) == 0)
 			log_maybe_status(s);
 	}
-	if (s->err < 0)
-		hst_ring_detach_mc(s->raw, s->consumer);
 	if (s->err == 0)
 		s->err = hst_log_writer_flush(s->writer);
+	if (s->err < 0) {
+		/* Stop holding the producer back first: it may be waiting for room. */
+		hst_ring_detach_mc(s->raw, s->consumer);
+		if (s->log.on_error)
+			s->log.on_error(s->log.on_error_arg);
+	}
 	s->bytes = hst_log_writer_bytes(s->writer);
 	int err = hst_log_writer_close(s->writer);
 	if (s->err == 0)
@@ -479,10 +671,14 @@ fail_writer:
 
 /*
  * The -c table needs only the records' headers, so like the log sink it
- * reads the raw ring: counting costs no decoding.  The table is written by
- * hst_sink_join, so that it follows a trace written to the same fd.
+ * reads the raw ring: counting costs no decoding.  With -P (whose decision
+ * needs the decoded path arguments) or per-process tables (which name
+ * each process, as calls.c follows names through exec), it reads the
+ * decoded rings instead, through the same selection as the other outputs.
+ * The table is written by hst_sink_join, so that it follows a trace
+ * written to the same fd.
  */
-static void *summary_main(void *arg)
+static void *summary_raw_main(void *arg)
 {
 	struct hst_sink *s = arg;
 	const struct hst_filter *f = s->filter;
@@ -490,37 +686,95 @@ static void *summary_main(void *arg)
 	size_t len;
 
 	while ((r = hst_ring_next_mc(s->raw, s->consumer, &len))) {
-		if ((r->kind == HST_RAW_SYSCALL_ENTRY || r->kind == HST_RAW_SYSCALL_EXIT) && f &&
-		    !hst_filter_syscall(f, r->nr))
+		if (f && (!hst_filter_pid(f, r->tgid, r->tid) || !hst_select_header(f, r->kind, r->nr, r->flags)))
 			continue;
 		hst_summary_add(s->summary, r->kind, r->tid, r->nr, r->ts_ns, r->flags, r->rval);
 	}
 	return NULL;
 }
 
-int hst_sink_summary_start(struct hst_sink **out, struct hst_ring *raw, unsigned consumer, int fd,
-			   int sort, const struct hst_filter *filter)
+/* Whole calls from calls.c: entry and exit counted back to back. */
+static void summary_call(void *arg, const struct hst_drec *entry, const struct hst_drec *exit)
+{
+	struct hst_sink *s = arg;
+	char buf[HST_COMM_LEN];
+
+	if (!s->counting)
+		return;
+	hst_summary_add_pid(s->summary, entry->tgid, entry->kind, entry->tid, entry->nr, entry->ts_ns,
+			    entry->flags, entry->rval);
+	if (exit)
+		hst_summary_add_pid(s->summary, exit->tgid, exit->kind, exit->tid, exit->nr, exit->ts_ns,
+				    exit->flags, exit->rval);
+	hst_summary_name(s->summary, entry->tgid, hst_calls_name(&s->gate, entry->tgid, entry, buf));
+}
+
+static void summary_other(void *arg, const struct hst_drec *d)
+{
+	(void)arg, (void)d;
+}
+
+static const struct hst_calls_ops summary_ops = { summary_call, summary_other };
+
+static void *summary_decoded_main(void *arg)
+{
+	struct hst_sink *s = arg;
+	const struct hst_drec *d;
+	int closed;
+
+	/*
+	 * Every record goes to calls.c, which follows process names through
+	 * exec and fork; only selected calls count.  A call's entry and exit
+	 * are selected alike, and calls.c hands a call over at its exit (or
+	 * at its entry for one that never returns).
+	 */
+	while ((d = hst_merge_next(&s->merge, true, &closed))) {
+		s->counting = hst_select_record(&s->select, d);
+		hst_calls_record(&s->gate, d);
+	}
+	s->counting = false;
+	hst_calls_finish(&s->gate);
+	return NULL;
+}
+
+int hst_sink_summary_start(struct hst_sink **out, const struct hst_summary_source *src, int fd,
+			   const struct hst_summary_config *cfg)
 {
 	struct hst_sink *s = calloc(1, sizeof(*s));
+	bool decoded = src->rings != NULL;
 	int err = -ENOMEM;
 
 	if (!s)
 		return -ENOMEM;
-	s->raw = raw;
-	s->consumer = consumer;
+	s->raw = src->raw;
+	s->consumer = src->consumer;
+	s->merge = (struct hst_merge){ src->rings, src->nrings, src->consumer, 0 };
 	s->fd = fd;
-	s->filter = filter;
+	s->filter = cfg->filter;
 	hst_out_init(&s->out, false);
 	s->summary = malloc(sizeof(*s->summary));
-	if (!s->summary || hst_summary_init(s->summary, sort) < 0)
-		goto fail;
-	err = -pthread_create(&s->thread, NULL, summary_main, s);
+	if (!s->summary || hst_summary_init(s->summary, cfg->sort) < 0)
+		goto fail_summary;
+	if (cfg->per_pid && hst_summary_per_pid(s->summary) < 0)
+		goto fail_calls;
+	if (decoded && hst_select_init(&s->select, cfg->filter) < 0)
+		goto fail_calls;
+	if (decoded && hst_calls_init(&s->gate, &summary_ops, s) < 0)
+		goto fail_select;
+	s->gated = decoded;
+	err = -pthread_create(&s->thread, NULL, decoded ? summary_decoded_main : summary_raw_main, s);
 	if (err == 0) {
 		*out = s;
 		return 0;
 	}
+	if (decoded)
+		hst_calls_free(&s->gate);
+fail_select:
+	if (decoded)
+		hst_select_free(&s->select);
+fail_calls:
 	hst_summary_free(s->summary);
-fail:
+fail_summary:
 	free(s->summary);
 	hst_out_free(&s->out);
 	free(s);
@@ -532,7 +786,7 @@ int hst_sink_join(struct hst_sink *s, uint64_t *bytes_written)
 	int err;
 
 	pthread_join(s->thread, NULL);
-	if (!s->raw && s->renderer->at_join && s->err == 0) {
+	if (s->renderer && s->renderer->at_join && s->err == 0) {
 		s->renderer->finish(s);
 		s->err = text_flush(s);
 	}
@@ -545,17 +799,24 @@ int hst_sink_join(struct hst_sink *s, uint64_t *bytes_written)
 	err = s->err;
 	if (bytes_written)
 		*bytes_written += s->bytes;
-	if (!s->raw) {
+	if (s->renderer) {
 		hst_human_free(s->human);
 		hst_json_free(s->json);
 		hst_group_free(s->group);
-		if (s->gated)
+		if (s->gated) {
+			hst_tidmap_each(&s->held, free_held, NULL);
+			hst_tidmap_free(&s->held);
 			hst_calls_free(&s->gate);
-		hst_tidmap_free(&s->paths);
+		}
+		hst_select_free(&s->select);
 		hst_text_free(&s->text);
 		hst_out_free(&s->out);
 	}
 	if (s->summary) {
+		if (s->gated) {
+			hst_calls_free(&s->gate);
+			hst_select_free(&s->select);
+		}
 		hst_summary_free(s->summary);
 		free(s->summary);
 		hst_out_free(&s->out);

@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "decode/event.h"
 #include "sink/render.h"
+#include "sink/tidmap.h"
 
 struct hst_ring;
 
@@ -37,6 +38,43 @@ const struct hst_drec *hst_merge_next(struct hst_merge *m, bool block, int *clos
 /* Leave all rings (the consumer stops holding the producers back). */
 void hst_merge_detach(struct hst_merge *m);
 
+/*
+ * Which records a consumer shows: the one decision every consumer of a
+ * trace shares (text, human, JSON, Perfetto and --group outputs, the -c
+ * summary, hstrace_next()), so a filter means the same everywhere.  It
+ * applies -e pid=, -P (path=: a call with the path as a path argument, or
+ * a descriptor argument -y recorded as naming it, and then the calls on
+ * the descriptors such calls returned, their dup copies and a forked
+ * child's copies, until closed), -e trace= and -e signal=.  Status filters
+ * (-z, -Z, status=) need whole calls and are the consumers' own.
+ *
+ * -P keeps state (which descriptors are followed), so each consumer owns
+ * one struct hst_select and feeds it every record in capture order; the
+ * filter itself is shared and read-only.
+ */
+struct hst_path_fd {
+	pid_t tgid;
+	int fd;
+};
+
+struct hst_select {
+	const struct hst_filter *filter; /* NULL: everything */
+	struct hst_tidmap calls;          /* -P: tid -> why its current call is shown */
+	struct hst_path_fd *fds;          /* -P: descriptors on a path, per process */
+	unsigned nfds, cap_fds;
+};
+
+/* 0 or -ENOMEM.  f may be NULL (everything is selected). */
+int hst_select_init(struct hst_select *sel, const struct hst_filter *f);
+void hst_select_free(struct hst_select *sel);
+/* Whether d is shown; every record must come through here, in order. */
+bool hst_select_record(struct hst_select *sel, const struct hst_drec *d);
+/*
+ * The stateless part, from a record's header alone (raw or decoded):
+ * -e trace= and signal=.  Without -P and pid=, hst_select_record is this.
+ */
+bool hst_select_header(const struct hst_filter *f, unsigned kind, int32_t nr, unsigned raw_flags);
+
 struct hst_sink;
 
 int hst_sink_text_start(struct hst_sink **out, struct hst_ring **rings, unsigned n, unsigned consumer,
@@ -47,17 +85,37 @@ struct hst_log_sink_config {
 	bool status;                    /* live status line on stderr */
 	const struct hst_log_meta *meta;
 	const char *const *argv;
+	/* Called once on the sink's thread when the log cannot be written. */
+	void (*on_error)(void *arg);
+	void *on_error_arg;
 };
 
 int hst_sink_log_start(struct hst_sink **out, struct hst_ring *raw, unsigned consumer,
 		       const struct hst_log_sink_config *cfg);
 
 /*
- * The -c summary: counts the raw ring's records (filtered syscalls only)
- * and writes strace's table to fd at the end.  sort: enum hst_summary_sort.
+ * Where a summary reads: the raw ring (rings NULL), or the decode workers'
+ * rings when it needs decoded records (-P, per-process tables).
  */
-int hst_sink_summary_start(struct hst_sink **out, struct hst_ring *raw, unsigned consumer, int fd,
-			   int sort, const struct hst_filter *filter);
+struct hst_summary_source {
+	struct hst_ring *raw;
+	struct hst_ring **rings;
+	unsigned nrings;
+	unsigned consumer;  /* its slot in raw, or in each of rings */
+};
+
+struct hst_summary_config {
+	int sort;                        /* enum hst_summary_sort */
+	bool per_pid;                    /* a table per process, then the total */
+	const struct hst_filter *filter; /* NULL: every call */
+};
+
+/*
+ * The -c summary: counts the selected calls (hst_select) and writes
+ * strace's table to fd when joined.
+ */
+int hst_sink_summary_start(struct hst_sink **out, const struct hst_summary_source *src, int fd,
+			   const struct hst_summary_config *cfg);
 
 /* Wait for the sink to finish.  Returns 0 or its first write error; frees. */
 int hst_sink_join(struct hst_sink *s, uint64_t *bytes_written);

@@ -106,6 +106,12 @@ void hst_vw_label(struct hst_vw *w, const char *name)
 	w->keyed = true;
 }
 
+void hst_vw_json_key(struct hst_vw *w, const char *name)
+{
+	if (w->json)
+		hst_vwj_key(w, name);
+}
+
 void hst_vw_int(struct hst_vw *w, int64_t v)
 {
 	if (json_number(w, "%" PRId64, (uint64_t)v))
@@ -235,8 +241,12 @@ void hst_vw_str(struct hst_vw *w, const char *s, size_t n, bool more)
 
 void hst_vw_prefix(struct hst_vw *w, const char *text)
 {
-	if (w->json)
-		return; /* "=> ", "flags ": text notation only */
+	if (w->json) {
+		/* "=> ", "flags ": text notation only.  A second value for one
+		 * key ("128 => 16") makes the key's values an array (json.c). */
+		w->joined = true;
+		return;
+	}
 	hst_out_puts(w->o, text);
 	w->first[w->depth] = false;
 	w->keyed = true;
@@ -373,6 +383,10 @@ void hst_vw_kind_value(struct hst_vw *w, const struct hst_drec *d, const struct 
 	unsigned n;
 	struct hst_kcall call;
 
+	/* A kind that is always absent (clone_hidden) has no describe; a
+	 * sink that does not ask hst_vw_kind_absent gets the plain value. */
+	if (k && !k->describe)
+		k = NULL;
 	make_call(&call, d, v);
 	if (v->type == HST_A_VAL) {
 		if (k)

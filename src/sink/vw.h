@@ -21,6 +21,14 @@ struct hst_vw {
 	bool first[HST_VW_DEPTH];  /* nothing written yet at this depth */
 	bool keyed;                /* a key was just written: no separator */
 	bool json;                 /* JSON instead of strace's notation (json.c) */
+	unsigned implicit;         /* JSON: bit d, the object at depth d was opened
+				    * for a run of bare keys (hst_vwj_key) */
+	unsigned objects;          /* JSON: bit d, depth d is an object */
+	unsigned wrapped;          /* JSON: bit d, the values of the last key at
+				    * depth d are gathered in an array */
+	bool joined;               /* JSON: hst_vw_prefix was called: the next
+				    * value goes with the one before it */
+	size_t value_at[HST_VW_DEPTH]; /* JSON: where the last key's value starts */
 };
 
 void hst_vw_init(struct hst_vw *w, struct hst_out *o, unsigned strsize, bool verbose);
