@@ -6,4 +6,4 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
     gcc libc6-dev meson ninja-build pkg-config python3 \
     liburcu-dev libjemalloc-dev libcriterion-dev libseccomp-dev \
-    strace
+    strace clang libclang-rt-14-dev

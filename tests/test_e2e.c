@@ -1411,7 +1411,11 @@ static char *normalize(const char *s, const struct trace *t)
 		}
 	}
 	*p = 0;
-	if (pid_in_str)
+	/*
+	 * The helper's stdout is its "pid P\n" line: with -s 0 the pid is not
+	 * in the shown string, but its digits still set the length.
+	 */
+	if (pid_in_str || starts_with(start, "write(1, "))
 		mask_lengths(o);
 	return o;
 }
