@@ -73,6 +73,8 @@ void hst_vw_array_end(struct hst_vw *w);
 void hst_vw_key(struct hst_vw *w, const char *name);
 /* Like a key, written "name value" (strace's "left {...}" in notes). */
 void hst_vw_label(struct hst_vw *w, const char *name);
+/* A key only JSON shows, for a field strace prints bare (sin6_addr's inet_pton(...)). */
+void hst_vw_json_key(struct hst_vw *w, const char *name);
 void hst_vw_int(struct hst_vw *w, int64_t v);
 void hst_vw_uint(struct hst_vw *w, uint64_t v);
 void hst_vw_hex(struct hst_vw *w, uint64_t v);   /* 0 or 0x... */

@@ -476,6 +476,7 @@ static void put_sin6(struct hst_vw *w, const struct sockaddr_in6 *sin6, size_t l
 	hst_vw_key(w, "sin6_flowinfo");
 	hst_vw_rawf(w, "htonl(%u)", ntohl(sin6->sin6_flowinfo));
 	inet_ntop(AF_INET6, &sin6->sin6_addr, buf, sizeof(buf));
+	hst_vw_json_key(w, "sin6_addr");
 	hst_vw_rawf(w, "inet_pton(AF_INET6, \"%s\", &sin6_addr)", buf);
 	if (len <= offsetof(struct sockaddr_in6, sin6_scope_id))
 		return;
