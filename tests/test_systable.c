@@ -21,6 +21,8 @@
 
 #include "core/systable.h"
 #include "core/systable_nrlist.h"
+#include "core/record.h"
+#include "sink/render.h"
 
 #define NRLIST_LEN (sizeof(hst_nrlist) / sizeof(hst_nrlist[0]))
 
@@ -321,4 +323,20 @@ Test(systable, category_names)
 	cr_assert_null(hst_category_name(HST_CAT_MAX));
 	cr_assert_eq(hst_syscall_sig(__NR_socket)->category, HST_CAT_NETWORK);
 	cr_assert_eq(hst_syscall_sig(__NR_openat)->category, HST_CAT_FILE);
+}
+
+/*
+ * Calls through the i386 and x32 ABIs are never named from the x86_64
+ * table: i386's 20 is getpid, x86_64's 20 is writev; x32 numbers carry
+ * bit 30.  Every sink names calls through hst_text_syscall_name.
+ */
+Test(systable, other_abis_are_marked_not_misnamed)
+{
+	char buf[32];
+
+	cr_assert_str_eq(hst_text_syscall_name(20, 0, buf), "writev");
+	cr_assert_str_eq(hst_text_syscall_name(20, HST_RAWF_I386, buf), "i386:syscall_20");
+	cr_assert_null(hst_record_sig(20, HST_RAWF_I386));
+	cr_assert_str_eq(hst_text_syscall_name(0x40000000 | 1, HST_RAWF_X32, buf), "x32:syscall_0x40000001");
+	cr_assert_null(hst_record_sig(0x40000000 | 1, HST_RAWF_X32));
 }
