@@ -697,22 +697,34 @@ static int launch(struct hst_tracer *tr)
 	return 0;
 }
 
-/* Whether thread tid of tgid is a zombie ('Z') or dead ('X'), or gone. */
-static bool thread_exited(pid_t tgid, pid_t tid)
+/* /proc/TGID/task/TID/NAME, NUL-terminated in buf: its length or -errno. */
+static ssize_t read_task_file(pid_t tgid, pid_t tid, const char *name, char *buf, size_t size)
 {
-	char path[64], buf[512], *p;
+	char path[64];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", tgid, tid);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/%s", tgid, tid, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return -errno;
+	n = read(fd, buf, size - 1);
+	n = n < 0 ? -errno : n;
 	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	return n;
+}
+
+/* Whether thread tid of tgid is a zombie ('Z') or dead ('X'), or gone. */
+static bool thread_exited(pid_t tgid, pid_t tid)
+{
+	char buf[512], *p;
+	ssize_t n = read_task_file(tgid, tid, "stat", buf, sizeof(buf));
+
+	if (n == -ENOENT)
+		return true;
 	if (n <= 0)
 		return false;
-	buf[n] = 0;
 	p = strrchr(buf, ')');
 	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
 }
@@ -724,17 +736,10 @@ static bool thread_exited(pid_t tgid, pid_t tid)
  */
 static bool traced_by_me(pid_t tgid, pid_t tid)
 {
-	char path[64], buf[2048], *p;
-	ssize_t n;
-	int fd;
+	char buf[2048], *p;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", tgid, tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_task_file(tgid, tid, "status", buf, sizeof(buf)) <= 0)
 		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = 0;
 	p = strstr(buf, "\nTracerPid:\t");
 	return p && atoi(p + 12) == (int)syscall(SYS_gettid);
 }
