@@ -26,6 +26,7 @@
 #define HST_RECORD_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 enum hst_raw_kind {
@@ -33,12 +34,22 @@ enum hst_raw_kind {
 	HST_RAW_SYSCALL_EXIT = 2,
 	HST_RAW_SIGNAL = 3,      /* signal-delivery-stop; siginfo in a capture */
 	HST_RAW_GROUP_STOP = 4,  /* "--- stopped by SIGSTOP ---" */
-	HST_RAW_EXITED = 5,      /* rval = exit code */
+	HST_RAW_EXITED = 5,      /* rval = exit code; nr != 0: see hst_raw_superseded() */
 	HST_RAW_KILLED = 6,      /* rval = signal, flags HST_RAWF_CORE */
 	HST_RAW_NEW_TRACEE = 7,  /* first stop of a tid: it now counts as traced */
 	HST_RAW_DETACHED = 8,    /* we detached the tid (Ctrl-C, -p end) */
 	HST_RAW_KIND_MAX
 };
+
+/*
+ * An EXITED record with nr != 0 is not an exit: the leader tid was
+ * superseded by an execve in thread nr, which now has the leader's pid
+ * (ptrace(2), "execve(2) under ptrace").  The process goes on.
+ */
+static inline bool hst_raw_superseded(unsigned kind, int64_t nr)
+{
+	return kind == HST_RAW_EXITED && nr != 0;
+}
 
 enum hst_raw_flags {
 	HST_RAWF_ERROR = 1u << 0,    /* exit: rval is -errno */

@@ -262,6 +262,30 @@ static void emit_simple(struct hst_events *ev, const struct hst_drec *d)
 	}
 }
 
+/*
+ * The leader d->tid was superseded by an execve in thread d->nr: the
+ * leader's own call never returns (dropped, as strace ends it with "= ?"),
+ * and the execve, pending under the old tid, returns under the leader's.
+ */
+static void supersede(struct hst_events *ev, const struct hst_drec *d)
+{
+	struct pending *leader = hst_tidmap_get(&ev->tids, d->tid);
+	struct pending *execer = hst_tidmap_get(&ev->tids, (pid_t)d->nr);
+
+	if (leader)
+		leader->has = 0;
+	if (!execer || !execer->has)
+		return;
+	execer->entry->tid = d->tid;
+	if (save_entry(ev, execer->entry) < 0)
+		return;
+	execer = hst_tidmap_get(&ev->tids, (pid_t)d->nr); /* the put may move slots */
+	if (execer) {
+		free(execer->entry);
+		hst_tidmap_del(&ev->tids, (pid_t)d->nr);
+	}
+}
+
 /* One decoded record in; true when it produced an event in ev->call. */
 static bool consume(struct hst_events *ev, const struct hst_drec *d)
 {
@@ -283,6 +307,10 @@ static bool consume(struct hst_events *ev, const struct hst_drec *d)
 		return true;
 	case HST_RAW_EXITED:
 	case HST_RAW_KILLED:
+		if (hst_raw_superseded(d->kind, d->nr)) {
+			supersede(ev, d);
+			return false;
+		}
 		p = hst_tidmap_get(&ev->tids, d->tid);
 		if (p && p->has) {
 			/* Its last call never returned: that goes first. */

@@ -447,7 +447,8 @@ static void on_other(void *arg, const struct hst_drec *d)
 	struct hst_group *g = arg;
 
 	/* A process that is gone takes its descriptors with it. */
-	if ((d->kind == HST_RAW_EXITED || d->kind == HST_RAW_KILLED) && d->tid == d->tgid)
+	if ((d->kind == HST_RAW_EXITED || d->kind == HST_RAW_KILLED) && d->tid == d->tgid &&
+	    !hst_raw_superseded(d->kind, d->nr))
 		fd_drop(g, d->tgid, 0, 1 << 30, false);
 }
 

@@ -665,7 +665,8 @@ static void on_signal(struct hst_human *h, const struct hst_drec *d, struct hst_
 /* Exits and kills of a process (its leader); threads and detaches say nothing. */
 static void on_gone(struct hst_human *h, const struct hst_drec *d, struct hst_out *o)
 {
-	if (d->kind == HST_RAW_DETACHED || d->tid != d->tgid)
+	/* A leader superseded by another thread's execve: the execve says it. */
+	if (d->kind == HST_RAW_DETACHED || d->tid != d->tgid || hst_raw_superseded(d->kind, d->nr))
 		return;
 	put_who(h, o, d);
 	hst_out_color(o, C_EXIT);

@@ -280,6 +280,13 @@ static void on_other(void *arg, const struct hst_drec *d)
 		put_signal(&w, d->nr);
 		break;
 	case HST_RAW_EXITED:
+		if (hst_raw_superseded(d->kind, d->nr)) {
+			/* strace's "+++ superseded by execve in pid N +++" */
+			put_head(j, &w, d, "superseded");
+			hst_vwj_key(&w, "by_tid");
+			put_num(&w, "%d", (int)d->nr);
+			break;
+		}
 		put_head(j, &w, d, "exit");
 		hst_vwj_key(&w, "status");
 		put_num(&w, "%d", (int)d->rval);

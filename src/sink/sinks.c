@@ -418,7 +418,8 @@ bool hst_select_record(struct hst_select *sel, const struct hst_drec *d)
 		return true;
 	if (!hst_filter_pid(f, d->tgid, d->tid))
 		return false;
-	if (f->npaths && (d->kind == HST_RAW_EXITED || d->kind == HST_RAW_KILLED) && d->tid == d->tgid)
+	if (f->npaths && (d->kind == HST_RAW_EXITED || d->kind == HST_RAW_KILLED) && d->tid == d->tgid &&
+	    !hst_raw_superseded(d->kind, d->nr))
 		path_fd_drop(sel, d->tgid, 0, INT32_MAX);
 	if (f->npaths && (d->kind == HST_RAW_SYSCALL_ENTRY || d->kind == HST_RAW_SYSCALL_EXIT) &&
 	    !path_selected(sel, d))

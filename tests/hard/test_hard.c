@@ -491,6 +491,30 @@ Test(hard, exec_from_thread_stderr_prefix)
 	cr_assert(ends_with(r.err, "\n+++ exited with 0 +++\n"), "%s", r.err);
 }
 
+/*
+ * JSON and human mode: the superseded leader is no exit ("event":
+ * "superseded", no "exited with" sentence for it), and the execve returns
+ * under the leader's pid.
+ */
+Test(hard, exec_from_thread_json_and_human)
+{
+	struct result r = run(ARGV(HS, "--json", HARD, "exec-thread"));
+	pid_t L, T;
+	int execd;
+
+	assert_exited(r, 0);
+	cr_assert_eq(sscanf(r.out, "pid %d\ntid %d\nexecd %d\n", &L, &T, &execd), 3, "%s", r.out);
+	cr_assert_not_null(strstr(r.err, fmt("\"pid\":%d,\"tid\":%d,\"comm\":\"hard_helper\",\"event\":\"superseded\","
+					     "\"by_tid\":%d}", L, L, T)), "%s", r.err);
+	char *exit_line = strstr(r.err, "\"event\":\"exit\"");
+	cr_assert_not_null(exit_line, "%s", r.err);
+	cr_assert_null(strstr(exit_line + 1, "\"event\":\"exit\""), "two exits for one process: %s", r.err);
+	r = run(ARGV(HS, "--human", "--color=never", HARD, "exec-thread"));
+	assert_exited(r, 0);
+	char *first = strstr(r.err, "exited with");
+	cr_assert(first && !strstr(first + 1, "exited with"), "%s", r.err);
+}
+
 /* ------------------------------------------------------------------------
  * 3. group-stop, and 6. detaching from stopped and vforking tracees
  */
