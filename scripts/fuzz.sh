@@ -5,6 +5,11 @@
 # (Debian 12: clang, libclang-rt-14-dev) must be there.
 #
 #   FUZZ_SECONDS  seconds per target (default 60)
+#   FUZZ_SEED     libFuzzer's -seed (default 1; "random" for a new one each
+#                 run).  test.sh (CI) keeps seed 1 and caps the inputs per
+#                 target (FUZZ_RUNS_LOG, FUZZ_RUNS_DECODE): the same inputs
+#                 every run, so CI fails for a change, not for the luck of
+#                 a seed.  Explore with FUZZ_SEED=random and more seconds.
 #   FUZZ_BUILD    build directory (default build-fuzz)
 #   FUZZ_TARGETS  which targets (default "fuzz_log fuzz_decode")
 #
@@ -15,6 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${FUZZ_SECONDS:-60}
+seed=${FUZZ_SEED:-1}
 build=${FUZZ_BUILD:-build-fuzz}
 targets=${FUZZ_TARGETS:-fuzz_log fuzz_decode}
 
@@ -39,10 +45,19 @@ for t in $targets; do
     seeds=fuzz/corpus/${t#fuzz_}
     work=$(mktemp -d)
     cp "$seeds"/* "$work"/
-    echo "== $t: ${seconds}s on $(ls "$work" | wc -l) seeds from $seeds"
+    runs=-1
+    if [ "$seed" != random ]; then
+        case $t in
+            fuzz_log) runs=${FUZZ_RUNS_LOG:-6000} ;;
+            fuzz_decode) runs=${FUZZ_RUNS_DECODE:-100000} ;;
+        esac
+    fi
+    seed_arg=()
+    [ "$seed" != random ] && seed_arg=(-seed="$seed")
+    echo "== $t: ${seconds}s at most, $runs inputs (-1: no cap), seed $seed, on $(ls "$work" | wc -l) seeds from $seeds"
     # -timeout: one input over 10 s is a hang; -rss_limit_mb bounds memory.
     # No -jobs/-workers: one fuzzing process, the machine is shared.
-    if "$build/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    if "$build/fuzz/$t" "${seed_arg[@]}" -runs="$runs" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$artifacts/$t-" \
         "$work" >"$artifacts/$t.log" 2>&1; then
         grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' \

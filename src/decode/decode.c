@@ -50,6 +50,17 @@ static void blob_align4(struct blob *b)
 		b->base[b->len++] = 0;
 }
 
+/* The position of capture c among raw's captures. */
+static size_t cap_index(const struct hst_raw *raw, const struct hst_cap *c)
+{
+	const struct hst_cap *p = hst_raw_first_cap(raw);
+	size_t i = 0;
+
+	for (; p != c; p = hst_cap_next(p))
+		i++;
+	return i;
+}
+
 /* Captures come in argument order; find the first one for arg. */
 static const struct hst_cap *find_cap(const struct hst_raw *raw, unsigned arg)
 {
@@ -120,7 +131,7 @@ static void decode_bytes(const struct hst_raw *raw, struct hst_dval *v, struct b
 static void decode_strv(const struct hst_raw *raw, struct hst_dval *v, struct blob *b)
 {
 	const struct hst_cap *c = find_cap(raw, v->arg);
-	unsigned i;
+	unsigned i, left;
 
 	if (!c || c->kind != HST_CAP_STRV_COUNT) {
 		v->flags |= raw->args[v->arg] ? HST_DVF_FAULT : HST_DVF_NULL;
@@ -130,7 +141,12 @@ static void decode_strv(const struct hst_raw *raw, struct hst_dval *v, struct bl
 	v->v = c->aux;
 	blob_align4(b);
 	v->off = b->len;
-	for (i = 0, c = hst_cap_next(c); (const char *)c < (const char *)raw + raw->size; c = hst_cap_next(c)) {
+	/*
+	 * Only the record's ncaps captures (hst_raw_validate checked those):
+	 * bytes after them are not captures, and hst_decode_bound counts no more.
+	 */
+	left = raw->ncaps - (unsigned)cap_index(raw, c) - 1;
+	for (i = 0, c = hst_cap_next(c); left > 0; c = hst_cap_next(c), left--) {
 		if (c->arg != v->arg || c->kind != HST_CAP_STR)
 			break;
 		uint32_t hdr[2] = { c->len, c->flags };
