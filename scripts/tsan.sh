@@ -57,7 +57,10 @@ fi
 # abort at start-up anyway.
 ninja -C "$TSAN_BUILD" hstrace tests/test_ring examples/open_for_write bench/soak bench/rusage_exec
 ninja -C "$PLAIN"
-if ! LD_LIBRARY_PATH="$root/$PLAIN" ldd "$TSAN_BUILD/hstrace" | grep -q "libhstrace.*$TSAN_BUILD/"; then
+# (ldd's output is kept first: with pipefail, grep -q closing the pipe early
+# would fail the check by SIGPIPE.)
+libs=$(LD_LIBRARY_PATH="$root/$PLAIN" ldd "$TSAN_BUILD/hstrace")
+if ! grep -q "libhstrace.*$TSAN_BUILD/" <<<"$libs"; then
     echo "tsan.sh: $TSAN_BUILD/hstrace does not load its own libhstrace.so under LD_LIBRARY_PATH" >&2
     exit 1
 fi
