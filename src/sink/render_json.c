@@ -583,6 +583,8 @@ int hst_json_new(struct hst_json **out, const struct hst_text_config *cfg)
 		goto fail_flows;
 	if (hst_calls_init(&j->calls, cfg->perfetto ? &perfetto_ops : &json_ops, j) < 0)
 		goto fail_calls;
+	/* A call in progress at the detach is shown with "ret":null, as one at a kill. */
+	j->calls.emit_detached = true;
 	*out = j;
 	return 0;
 

@@ -292,6 +292,13 @@ static void syscall_exit(struct hst_tracer *tr, struct hst_tracee *t, const stru
 	record_end(tr, r, capture(tr, r, sig, true, &t->stash));
 }
 
+/* ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND, ERESTART_RESTARTBLOCK (kernel-internal). */
+static bool interrupted_by_us(const struct __ptrace_syscall_info *info)
+{
+	return info->exit.is_error && info->exit.rval <= -512 && info->exit.rval >= -516 &&
+	       info->exit.rval != -515;
+}
+
 static void on_syscall_stop(struct hst_tracer *tr, struct hst_tracee *t)
 {
 	struct __ptrace_syscall_info info;
@@ -304,7 +311,14 @@ static void on_syscall_stop(struct hst_tracer *tr, struct hst_tracee *t)
 		syscall_entry(tr, t, &info);
 	} else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
 		t->flags &= ~HST_TRACEE_WANT_EXIT;
-		syscall_exit(tr, t, &info);
+		/*
+		 * Detaching, a call our PTRACE_INTERRUPT broke off ends with an
+		 * ERESTART* code the program never sees: the kernel restarts
+		 * the call once we let go.  Its entry stays open and the
+		 * DETACHED record closes it ("<detached ...>", as strace).
+		 */
+		if (!((t->flags & HST_TRACEE_DETACHING) && interrupted_by_us(&info)))
+			syscall_exit(tr, t, &info);
 	}
 	tracee_resume(tr, t, 0);
 }
