@@ -20,6 +20,9 @@
  *   helper sleep [N]       main and N threads tick every 10 ms, for up to
  *                          two minutes (a target for -p)
  *   helper count N         exactly N getppid calls
+ *   helper cpus            prints how many CPUs sched_getaffinity shows,
+ *                          then the Cpus_allowed_list of a thread it
+ *                          starts, of itself after that, and of a child
  *
  * What a test needs to know (pids, tids) goes to stdout, with plain write(2)
  * calls whose lines are themselves predictable: most modes start with
@@ -31,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -451,6 +455,57 @@ static int mode_count(int argc, char **argv)
 	exit_now(0);
 }
 
+/* --- cpus --------------------------------------------------------------- */
+
+/* This task's "Cpus_allowed_list:\t..." line of /proc, said with a label. */
+static void say_cpus_list(const char *label)
+{
+	char buf[4096], *l, *nl;
+	int fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		die("/proc/thread-self/status");
+	close(fd);
+	buf[n] = 0;
+	if (!(l = strstr(buf, "Cpus_allowed_list:")) || !(nl = strchr(l, '\n')))
+		die("Cpus_allowed_list");
+	*nl = 0;
+	say(1, "%s %s\n", label, l + 19);
+}
+
+static void *cpus_thread(void *arg)
+{
+	(void)arg;
+	say_cpus_list("thread");
+	return NULL;
+}
+
+static int mode_cpus(void)
+{
+	cpu_set_t set;
+	pthread_t t;
+	pid_t child;
+	int status;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		die("sched_getaffinity");
+	say(1, "count %d\n", CPU_COUNT(&set));
+	if (pthread_create(&t, NULL, cpus_thread, NULL) || pthread_join(t, NULL))
+		die("pthread_create");
+	say_cpus_list("main");
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (child == 0) {
+		say_cpus_list("child");
+		exit_now(0);
+	}
+	if (waitpid(child, &status, 0) != child)
+		die("waitpid");
+	exit_now(0);
+}
+
 /*
  * int80: getpid through the i386 ABI (int $0x80, number 20), compared with
  * the x86_64 getpid.  Exits 0 when they agree, 3 when the kernel has no
@@ -490,7 +545,9 @@ int main(int argc, char **argv)
 		return mode_count(argc, argv);
 	if (!strcmp(mode, "int80"))
 		return mode_int80();
+	if (!strcmp(mode, "cpus"))
+		return mode_cpus();
 	say(2, "usage: helper files DIR | threads N | unfinished N | fork | vfork | signal |"
-	       " kill-self [SIG] | sleep [N] | count N | int80\n");
+	       " kill-self [SIG] | sleep [N] | count N | int80 | cpus\n");
 	return 2;
 }

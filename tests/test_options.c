@@ -8,6 +8,7 @@
  * (--out, then --read with and without -y).
  */
 #include <criterion/criterion.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,4 +222,71 @@ Test(options, y_through_a_recorded_log)
 	expect_line(with, shown);
 	expect_line(without, "read(3, \"hello\\n\", 100) = 6\n");
 	cr_expect_null(strstr(without, "3<"), "paths without -y:\n%s", without);
+}
+
+/*
+ * Placement (pinning the ptrace thread and a launched program to one CPU)
+ * must not show: sched_getaffinity gives the program the CPUs it would
+ * have untraced, and its threads and children run on all of them; a mask
+ * the program sets itself is kept.  The helper's output traced (also with
+ * a seccomp filter, and with --no-pin) equals its output untraced, with
+ * `outer` around hstrace and `inner` between hstrace and the helper.
+ */
+static void same_cpus_as_untraced(char *const outer[], char *const inner[])
+{
+	char *const modes[][3] = { { "-q", NULL }, { "-q", "-e", "trace=openat" }, { "-q", "--no-pin", NULL } };
+	char *argv[32];
+	int n = 0;
+
+	for (int i = 0; outer[i]; i++)
+		argv[n++] = outer[i];
+	for (int i = 0; inner[i]; i++)
+		argv[n++] = inner[i];
+	argv[n++] = HELPER;
+	argv[n++] = "cpus";
+	argv[n] = NULL;
+	struct result plain = run_capture(argv, env, -1);
+	cr_assert(WIFEXITED(plain.status) && WEXITSTATUS(plain.status) == 0, "%s", plain.err);
+	for (int m = 0; m < 3; m++) {
+		n = 0;
+		for (int i = 0; outer[i]; i++)
+			argv[n++] = outer[i];
+		argv[n++] = (char *)hstrace_bin();
+		for (int i = 0; i < 3 && modes[m][i]; i++)
+			argv[n++] = modes[m][i];
+		argv[n++] = "-o";
+		argv[n++] = tpath(fmt("cpus%d.txt", m));
+		argv[n++] = "--";
+		for (int i = 0; inner[i]; i++)
+			argv[n++] = inner[i];
+		argv[n++] = HELPER;
+		argv[n++] = "cpus";
+		argv[n] = NULL;
+		struct result r = run_capture(argv, env, -1);
+		cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s", r.err);
+		cr_expect_str_eq(r.out, plain.out, "traced (%s):\n%s\nuntraced:\n%s", modes[m][1] ? modes[m][1] : "",
+				 r.out, plain.out);
+	}
+}
+
+#define NOTHING ((char *[]){ NULL })
+
+Test(options, placement_does_not_show)
+{
+	same_cpus_as_untraced(NOTHING, NOTHING);
+}
+
+Test(options, placement_keeps_the_programs_own_mask)
+{
+	cpu_set_t set;
+
+	cr_assert_eq(sched_getaffinity(0, sizeof(set), &set), 0);
+	if (CPU_COUNT(&set) < 2 || !CPU_ISSET(0, &set) || !CPU_ISSET(1, &set) || access("/usr/bin/taskset", X_OK)) {
+		fprintf(stderr, "placement_keeps_the_programs_own_mask: needs CPUs 0 and 1 and taskset: skipped\n");
+		return;
+	}
+	/* hstrace itself restricted, and the program restricting itself */
+	same_cpus_as_untraced(ARGV("/usr/bin/taskset", "-c", "1"), NOTHING);
+	same_cpus_as_untraced(NOTHING, ARGV("/usr/bin/taskset", "-c", "1"));
+	same_cpus_as_untraced(NOTHING, ARGV("/usr/bin/taskset", "-c", "0"));
 }

@@ -217,12 +217,16 @@ HSTRACE_API int hstrace_follow(hstrace_t *t, bool follow);
 
 /*
  * Placement of a launched program (the default when two or more CPUs are
- * allowed): the program and the ptrace thread share the first allowed CPU
- * (a cross-CPU wake-up per stop is the largest cost on a VM) and the decode
- * and output threads run on the others.  With hstrace_spin, the ptrace
- * thread gets that CPU to itself instead and the program runs on the
- * others.  The program keeps its affinity, threads and children included.
- * Attached processes are never moved.  HSTRACE_E_STATE.
+ * allowed and children are followed): while the program is one thread, it
+ * and the ptrace thread share the first allowed CPU (a cross-CPU wake-up
+ * per stop is the largest cost on a VM) and the decode and output threads
+ * run on the others.  The program does not see it: sched_getaffinity shows
+ * it the mask it would have had, and at its first fork or clone, or when
+ * that CPU is found busy with other work (the ptrace thread's run delay),
+ * the program and the ptrace thread get the whole mask back; a mask the
+ * program sets itself is kept.  With hstrace_spin, the ptrace thread gets
+ * that CPU to itself instead and the program runs on the others.  Attached
+ * processes are never moved.  HSTRACE_E_STATE.
  */
 HSTRACE_API int hstrace_pin(hstrace_t *t, bool pin);
 

@@ -493,15 +493,22 @@ static void *reader_main(void *arg)
  * Where the threads run.  A ptrace stop wakes the tracer, and the restart
  * wakes the tracee: on a VM a cross-CPU wake-up is the largest single cost
  * of a stop (bench/: the pinned minimal loop costs about half the unpinned
- * one).  So a launched program and the ptrace thread share one CPU, and the
- * decode and sink threads get the others.  Threads inherit the affinity of
- * the thread that creates them, so the caller's mask is switched around the
+ * one).  So the ptrace thread runs on the first allowed CPU, and the
+ * launched program, which it forks, starts there too; the decode and sink
+ * threads get the other CPUs.  The program is pinned only while it is one
+ * thread: at its first fork or clone, or if that CPU turns out to be
+ * contended, the tracer gives it and itself the whole mask back (tracer.c,
+ * "Placement"), so a multi-threaded program never runs on one CPU because
+ * it is traced.  Meanwhile sched_getaffinity shows the program the mask
+ * it would have had (nproc is not 1).  Threads inherit the affinity of the
+ * thread that creates them, so the caller's mask is switched around the
  * pthread_create calls and restored after.  Attached processes are never
  * moved: their placement is not ours to change.
  */
 struct placement {
 	bool active;
 	bool split;      /* tracee on other CPUs than the ptrace thread */
+	int cpu;         /* the ptrace thread's */
 	cpu_set_t caller, tracer, pipeline, tracee;
 };
 
@@ -531,7 +538,7 @@ static bool want_fd_paths(const hstrace_t *t)
  * execve and execveat, which the tracer must see to show the program from
  * its first exec on (they are not recorded unless selected).
  */
-static int build_seccomp(hstrace_t *t)
+static int build_seccomp(hstrace_t *t, const struct placement *where)
 {
 	struct hst_filter f;
 
@@ -540,6 +547,11 @@ static int build_seccomp(hstrace_t *t)
 	f = t->filter;
 	f.nr[__NR_execve / 64] |= 1ull << (__NR_execve % 64);
 	f.nr[__NR_execveat / 64] |= 1ull << (__NR_execveat % 64);
+	/* A pinned program's view of its affinity is mended at these calls' exits. */
+	if (where->active && !where->split) {
+		f.nr[__NR_sched_getaffinity / 64] |= 1ull << (__NR_sched_getaffinity % 64);
+		f.nr[__NR_sched_setaffinity / 64] |= 1ull << (__NR_sched_setaffinity % 64);
+	}
 	return hst_seccomp_build(&f, &t->seccomp);
 }
 
@@ -563,6 +575,10 @@ static int start_source(hstrace_t *t, const sigset_t *caller_mask, const struct 
 	if (where->split) {
 		cfg.child_cpus_set = true;
 		cfg.child_cpus = where->tracee;
+	} else if (where->active) {
+		cfg.pin = true;
+		cfg.pin_cpu = where->cpu;
+		cfg.cpus = where->caller;
 	}
 	return hst_tracer_start(&t->tracer, &cfg);
 }
@@ -597,13 +613,14 @@ static void plan_placement(const hstrace_t *t, struct placement *p)
 	int first = -1;
 
 	memset(p, 0, sizeof(*p));
-	if (t->no_pin || !t->argc || sched_getaffinity(0, sizeof(p->caller), &p->caller) < 0 ||
+	if (t->no_pin || !t->argc || !t->follow || sched_getaffinity(0, sizeof(p->caller), &p->caller) < 0 ||
 	    CPU_COUNT(&p->caller) < 2)
 		return;
 	for (int c = 0; c < CPU_SETSIZE && first < 0; c++)
 		if (CPU_ISSET(c, &p->caller))
 			first = c;
 	CPU_SET(first, &p->tracer);
+	p->cpu = first;
 	p->pipeline = p->caller;
 	CPU_CLR(first, &p->pipeline);
 	p->active = true;
@@ -639,12 +656,12 @@ HSTRACE_API int hstrace_start(hstrace_t *t)
 	err = check_target(t);
 	if (err < 0)
 		return err;
-	err = build_seccomp(t);
+	plan_placement(t, &where);
+	err = build_seccomp(t, &where);
 	if (err == 0)
 		err = make_rings(t);
 	if (err < 0)
 		goto fail;
-	plan_placement(t, &where);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &caller);
 	place(&where, &where.pipeline);

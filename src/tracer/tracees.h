@@ -30,6 +30,7 @@ enum hst_tracee_flags {
 	HST_TRACEE_SKIP = 1u << 4,        /* current call not selected by the filter: no records */
 	HST_TRACEE_WANT_EXIT = 1u << 5,   /* seccomp: after a seccomp stop, stop at this call's exit */
 	HST_TRACEE_IN_VFORK = 1u << 6,    /* resumed from PTRACE_EVENT_VFORK: waits for its child */
+	HST_TRACEE_OWN_CPUS = 1u << 7,    /* pinned launch: it set its affinity itself (or its parent did) */
 };
 
 struct hst_tracee {

@@ -64,6 +64,17 @@
 #endif
 #define X32_SYSCALL_BIT 0x40000000
 
+/* Placement of a pinned launch (see "Placement" below); ptrace thread only. */
+struct pin {
+	bool on;                         /* the program may still be on `set` */
+	cpu_set_t set;                   /* where this thread and the program are */
+	int schedstat_fd, stat_fd;       /* /proc/thread-self/schedstat, /proc/stat */
+	unsigned moves;
+	uint64_t look_ns, delay_ns;      /* next look; run delay at the last one */
+	uint64_t *busy, *total;          /* per CPU at the last look (CPU_SETSIZE each) */
+	char *buf;                       /* /proc/stat text */
+};
+
 struct hst_tracer {
 	struct hst_tracer_config cfg;
 	struct hst_tracees *tracees;
@@ -78,6 +89,7 @@ struct hst_tracer {
 	uint64_t seq;
 	uint64_t tracees_seen;
 	unsigned options;
+	struct pin pin;                  /* placement; see "Placement" */
 	/* start-up handshake with hst_tracer_start */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -206,6 +218,221 @@ static void tracee_resume(struct hst_tracer *tr, struct hst_tracee *t, int sig)
 		ptrace(PTRACE_SYSCALL, t->tid, 0, (void *)(long)sig);
 }
 
+/* --- placement ---------------------------------------------------------- */
+
+/*
+ * With cfg.pin (hstrace.c, "Where the threads run") this thread runs on
+ * pin_cpu alone, and the launched program, forked here, inherits that mask:
+ * a stop and its restart are then wake-ups on one CPU, the cheapest kind.
+ * The program must not notice, and must not be slowed down by it:
+ *  - sched_getaffinity of a pinned tracee shows cfg.cpus, the mask it
+ *    would have had untraced (thread pools are sized by it: nproc,
+ *    available_parallelism, GOMAXPROCS); see mend_affinity;
+ *  - at its first fork, vfork or clone, every tracee and this thread get
+ *    cfg.cpus back for good: a multi-threaded program pinned to one CPU
+ *    would have its own work serialised;
+ *  - every PIN_LOOK_NS this thread reads its run delay (time spent ready
+ *    to run but waiting for the CPU).  With a single-threaded program on
+ *    the CPU it is near 0; above a quarter of the time, something else
+ *    wants that CPU, and both move to the allowed CPU that was idle the
+ *    most (/proc/stat), at most PIN_MOVES times, then are let go.
+ * A tracee that sets its own affinity (sched_setaffinity, seen at its
+ * exit: see note_own_cpus) is left alone from then on, and so are the
+ * children it makes; the filter of a filtered launch stops at both calls.
+ */
+#define PIN_LOOK_NS 200000000u
+#define PIN_MOVES 2
+
+static bool pinned_tid(const struct hst_tracer *tr, pid_t tid)
+{
+	cpu_set_t now;
+
+	return sched_getaffinity(tid, sizeof(now), &now) == 0 && CPU_EQUAL(&now, &tr->pin.set);
+}
+
+struct repin {
+	struct hst_tracer *tr;
+	const cpu_set_t *to;
+};
+
+static void repin_one(struct hst_tracee *t, void *arg)
+{
+	struct repin *r = arg;
+
+	if (!(t->flags & HST_TRACEE_OWN_CPUS) && pinned_tid(r->tr, t->tid))
+		sched_setaffinity(t->tid, sizeof(*r->to), r->to);
+}
+
+/* Every tracee still on pin.set, extra (a child not in the table yet) and this thread go to `to`. */
+static void repin(struct hst_tracer *tr, const cpu_set_t *to, pid_t extra)
+{
+	struct repin r = { tr, to };
+
+	hst_tracees_each(tr->tracees, repin_one, &r);
+	if (extra > 0 && !hst_tracees_find(tr->tracees, extra) && pinned_tid(tr, extra))
+		sched_setaffinity(extra, sizeof(*to), to);
+	sched_setaffinity(0, sizeof(*to), to);
+	tr->pin.set = *to;
+}
+
+static void pin_free(struct hst_tracer *tr)
+{
+	tr->pin.on = false;
+	close(tr->pin.schedstat_fd);
+	close(tr->pin.stat_fd);
+	free(tr->pin.busy);
+	free(tr->pin.total);
+	free(tr->pin.buf);
+	tr->pin.busy = tr->pin.total = NULL;
+	tr->pin.buf = NULL;
+}
+
+static void pin_release(struct hst_tracer *tr, pid_t extra)
+{
+	repin(tr, &tr->cfg.cpus, extra);
+	pin_free(tr);
+}
+
+static uint64_t run_delay_ns(const struct hst_tracer *tr)
+{
+	char buf[128];
+	unsigned long long run, delay;
+	ssize_t n = pread(tr->pin.schedstat_fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	return sscanf(buf, "%llu %llu", &run, &delay) == 2 ? delay : 0;
+}
+
+/*
+ * Per-CPU busy and total jiffies from /proc/stat into pin.busy/total; with
+ * best, the allowed CPU other than the current one idle the most since the
+ * last call, if idle at least half that time (else -1).
+ */
+static int cpu_stats(struct hst_tracer *tr, int *best)
+{
+	const size_t cap = 1 << 16;
+	ssize_t n = pread(tr->pin.stat_fd, tr->pin.buf, cap - 1, 0);
+	double best_idle = 0.5;
+
+	*best = -1;
+	if (n <= 0)
+		return -1;
+	tr->pin.buf[n] = 0;
+	for (char *l = tr->pin.buf; (l = strstr(l, "\ncpu")); l++) {
+		unsigned long long v[8] = { 0 };
+		int cpu;
+		if (sscanf(l + 4, "%d %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &v[0], &v[1], &v[2],
+			   &v[3], &v[4], &v[5], &v[6], &v[7]) < 5 || cpu < 0 || cpu >= CPU_SETSIZE)
+			continue;
+		uint64_t total = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
+		uint64_t busy = total - v[3] - v[4];
+		uint64_t dt = total - tr->pin.total[cpu], db = busy - tr->pin.busy[cpu];
+		if (tr->pin.total[cpu] && dt && CPU_ISSET(cpu, &tr->cfg.cpus) && !CPU_ISSET(cpu, &tr->pin.set) &&
+		    1.0 - (double)db / (double)dt >= best_idle) {
+			best_idle = 1.0 - (double)db / (double)dt;
+			*best = cpu;
+		}
+		tr->pin.total[cpu] = total;
+		tr->pin.busy[cpu] = busy;
+	}
+	return 0;
+}
+
+static void pin_start(struct hst_tracer *tr)
+{
+	int best;
+
+	if (!tr->cfg.pin)
+		return;
+	CPU_ZERO(&tr->pin.set);
+	CPU_SET(tr->cfg.pin_cpu, &tr->pin.set);
+	tr->pin.schedstat_fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+	tr->pin.stat_fd = open("/proc/stat", O_RDONLY | O_CLOEXEC);
+	tr->pin.busy = calloc(CPU_SETSIZE, sizeof(uint64_t));
+	tr->pin.total = calloc(CPU_SETSIZE, sizeof(uint64_t));
+	tr->pin.buf = malloc(1 << 16);
+	tr->pin.on = true;
+	if (tr->pin.schedstat_fd < 0 || tr->pin.stat_fd < 0 || !tr->pin.busy || !tr->pin.total ||
+	    !tr->pin.buf || cpu_stats(tr, &best) < 0) {
+		/* Cannot watch it: not pinning at all is the safe side. */
+		pin_release(tr, 0);
+		return;
+	}
+	tr->pin.delay_ns = run_delay_ns(tr);
+	tr->pin.look_ns = now_ns() + PIN_LOOK_NS;
+}
+
+/* After each stop while pinned: is the CPU contended? */
+static void pin_watch(struct hst_tracer *tr)
+{
+	uint64_t now = now_ns(), delay;
+	int best;
+
+	if (now < tr->pin.look_ns)
+		return;
+	delay = run_delay_ns(tr);
+	bool contended = (delay - tr->pin.delay_ns) * 4 > now - tr->pin.look_ns + PIN_LOOK_NS;
+	tr->pin.delay_ns = delay;
+	tr->pin.look_ns = now + PIN_LOOK_NS;
+	if (cpu_stats(tr, &best) < 0) {
+		pin_release(tr, 0);
+		return;
+	}
+	if (!contended)
+		return;
+	if (best >= 0 && tr->pin.moves < PIN_MOVES) {
+		cpu_set_t to;
+		CPU_ZERO(&to);
+		CPU_SET(best, &to);
+		tr->pin.moves++;
+		repin(tr, &to, 0);
+		tr->pin.delay_ns = run_delay_ns(tr);
+		return;
+	}
+	pin_release(tr, 0);
+}
+
+/* The tracee a sched_{get,set}affinity call of t is about, if one of ours. */
+static struct hst_tracee *affinity_target(struct hst_tracer *tr, struct hst_tracee *t)
+{
+	pid_t who = (pid_t)t->args[0];
+
+	return who == 0 || who == t->tid ? t : hst_tracees_find(tr->tracees, who);
+}
+
+/* At the exit of a successful sched_setaffinity: its target chose its mask. */
+static void note_own_cpus(struct hst_tracer *tr, struct hst_tracee *t, const struct __ptrace_syscall_info *info)
+{
+	struct hst_tracee *target = affinity_target(tr, t);
+
+	if (!info->exit.is_error && target)
+		target->flags |= HST_TRACEE_OWN_CPUS;
+}
+
+/*
+ * At the exit of a pinned tracee's sched_getaffinity: if it read the
+ * pinned mask, write the one it would have had (cfg.cpus) over it, before
+ * the exit record captures the buffer.  The call returned how many bytes
+ * it wrote; the tracee is stopped.
+ */
+static void mend_affinity(struct hst_tracer *tr, struct hst_tracee *t, const struct __ptrace_syscall_info *info)
+{
+	struct hst_tracee *target = affinity_target(tr, t);
+	cpu_set_t seen;
+	size_t n = (size_t)info->exit.rval;
+
+	if (info->exit.is_error || n == 0 || n > sizeof(seen) || !target || (target->flags & HST_TRACEE_OWN_CPUS))
+		return;
+	struct iovec local = { &seen, n }, remote = { (void *)(uintptr_t)t->args[2], n };
+	if (process_vm_readv(t->tid, &local, 1, &remote, 1, 0) != (ssize_t)n ||
+	    memcmp(&seen, &tr->pin.set, n) != 0)
+		return;
+	local.iov_base = (void *)&tr->cfg.cpus;
+	process_vm_writev(t->tid, &local, 1, &remote, 1, 0);
+}
+
 /* --- syscall stops ------------------------------------------------------ */
 
 static unsigned abi_flags(uint32_t arch, uint64_t nr)
@@ -279,6 +506,10 @@ static void syscall_exit(struct hst_tracer *tr, struct hst_tracee *t, const stru
 	if (!(t->flags & HST_TRACEE_IN_SYSCALL))
 		return; /* attached in the middle of a call: no entry to pair with */
 	t->flags &= ~HST_TRACEE_IN_SYSCALL;
+	if (tr->pin.on && t->nr == __NR_sched_getaffinity && !t->raw_flags)
+		mend_affinity(tr, t, info);
+	if (tr->pin.on && t->nr == __NR_sched_setaffinity && !t->raw_flags)
+		note_own_cpus(tr, t, info);
 	if (t->flags & (HST_TRACEE_HIDDEN | HST_TRACEE_SKIP))
 		return;
 	sig = hst_record_sig(t->nr, t->raw_flags);
@@ -444,7 +675,7 @@ static void on_new_child(struct hst_tracer *tr, struct hst_tracee *t, int event)
 			return; /* learnt from /proc at the child's first stop */
 		tgid = (flags & CLONE_THREAD) ? t->tgid : (pid_t)tid;
 	}
-	tracee_new(tr, (pid_t)tid, tgid, 0);
+	tracee_new(tr, (pid_t)tid, tgid, t->flags & HST_TRACEE_OWN_CPUS);
 }
 
 static void on_ptrace_event(struct hst_tracer *tr, struct hst_tracee *t, int event, int sig)
@@ -464,6 +695,13 @@ static void on_ptrace_event(struct hst_tracer *tr, struct hst_tracee *t, int eve
 	case PTRACE_EVENT_CLONE:
 		/* The child is auto-attached and reports its own first stop. */
 		on_new_child(tr, t, event);
+		if (tr->pin.on) {
+			unsigned long child = 0;
+			/* The child has its parent's mask: its own, if the parent chose it. */
+			if (!(t->flags & HST_TRACEE_OWN_CPUS))
+				ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &child);
+			pin_release(tr, (pid_t)child);
+		}
 		/* Its next stop comes only once the child execs or exits; see wait_loop. */
 		if (event == PTRACE_EVENT_VFORK)
 			t->flags |= HST_TRACEE_IN_VFORK;
@@ -666,6 +904,8 @@ static void wait_loop(struct hst_tracer *tr)
 			continue; /* a stop request is handled at the top */
 		}
 		dispatch(tr, tid, status);
+		if (tr->pin.on)
+			pin_watch(tr);
 	}
 }
 
@@ -987,6 +1227,7 @@ static void *tracer_main(void *arg)
 
 	rcu_register_thread();
 	unblock_sigchld();
+	pin_start(tr);
 	err = start_waker(tr);
 	if (err == 0)
 		err = tracer_setup(tr);
@@ -999,6 +1240,8 @@ static void *tracer_main(void *arg)
 	else
 		begin_detach(tr, STOP_DETACH), wait_loop(tr);
 	stop_waker(tr);
+	if (tr->pin.on)
+		pin_free(tr);
 	hst_ring_close_sp(tr->cfg.ring);
 	rcu_unregister_thread();
 	return NULL;

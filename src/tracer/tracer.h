@@ -28,6 +28,15 @@ struct hst_tracer_config {
 	sigset_t child_sigmask;  /* signal mask the launched program starts with */
 	bool child_cpus_set;     /* launched program: restrict it to child_cpus */
 	cpu_set_t child_cpus;
+	/*
+	 * pin: the ptrace thread runs on pin_cpu alone and the launched
+	 * program, forked by it, inherits that until it first forks or clones
+	 * (or the CPU turns out to be contended); cpus is the mask both get
+	 * back then, and the one sched_getaffinity shows the program meanwhile.
+	 */
+	bool pin;
+	int pin_cpu;
+	cpu_set_t cpus;
 	unsigned spin_ns;        /* poll for the next stop this long before sleeping */
 	bool fd_paths;           /* -y: capture what descriptor arguments name */
 	const struct hst_filter *filter;     /* calls to record; NULL: all */
