@@ -59,7 +59,13 @@
 /* Block header plus the u32 count and u32 reserved of a RECORDS payload. */
 #define LOG_RECORDS_PREFIX (LOG_BLOCK_HDR_SIZE + 8u)
 #define LOG_END_PAYLOAD 16u
-#define LOG_READ_CHUNK (1024u * 1024u)
+/*
+ * read(2) size.  Small enough that the bytes the kernel copies are still in
+ * the CPU's cache when the block checks, the CRC and the reader's copy into
+ * the ring go over them: reading and touching a 100 MB log in 256 KiB reads
+ * took about a fifth less CPU than in 1 MiB ones on the project's VM.
+ */
+#define LOG_READ_CHUNK (256u * 1024u)
 
 /* The header of the first record format; later ones only grow. */
 #define RAW_HDR_V1 96u
@@ -104,6 +110,33 @@ static uint32_t crc32c_soft(uint32_t crc, const unsigned char *p, size_t n)
 	return crc;
 }
 
+/*
+ * The crc32 instruction takes three cycles but can start every cycle, so
+ * the hardware path runs three streams of CRC_STRIDE bytes side by side and
+ * joins them: for the raw register, crc(A B) = shift(crc(A)) ^ crc(B) with B
+ * started from 0, where shift feeds CRC_STRIDE zero bytes (a linear map,
+ * applied by table).  With one stream the CRC took 7% of the CPU time of
+ * --read of a real program's log, with three 3%.
+ */
+#define CRC_STRIDE 512u
+
+/* crc32c_shift_table[k][b]: the register b << 8k after CRC_STRIDE zero bytes. */
+static uint32_t crc32c_shift_table[4][256];
+
+static uint32_t crc32c_shift(uint32_t crc)
+{
+	return crc32c_shift_table[0][crc & 0xffu] ^ crc32c_shift_table[1][(crc >> 8) & 0xffu] ^
+	       crc32c_shift_table[2][(crc >> 16) & 0xffu] ^ crc32c_shift_table[3][crc >> 24];
+}
+
+static uint64_t load64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
 __attribute__((target("sse4.2")))
 static uint32_t crc32c_sse42(uint32_t crc, const unsigned char *p, size_t n)
 {
@@ -111,15 +144,41 @@ static uint32_t crc32c_sse42(uint32_t crc, const unsigned char *p, size_t n)
 
 	for (; n > 0 && ((uintptr_t)p & 7u); n--)
 		c = _mm_crc32_u8((uint32_t)c, *p++);
-	for (; n >= 8; n -= 8, p += 8) {
-		uint64_t v;
+	for (; n >= 3 * CRC_STRIDE; n -= 3 * CRC_STRIDE, p += 3 * CRC_STRIDE) {
+		uint64_t c1 = 0, c2 = 0;
 
-		memcpy(&v, p, sizeof v);
-		c = _mm_crc32_u64(c, v);
+		for (size_t i = 0; i < CRC_STRIDE; i += 8) {
+			c = _mm_crc32_u64(c, load64(p + i));
+			c1 = _mm_crc32_u64(c1, load64(p + CRC_STRIDE + i));
+			c2 = _mm_crc32_u64(c2, load64(p + 2 * CRC_STRIDE + i));
+		}
+		c = crc32c_shift((uint32_t)c) ^ c1;
+		c = crc32c_shift((uint32_t)c) ^ c2;
 	}
+	for (; n >= 8; n -= 8, p += 8)
+		c = _mm_crc32_u64(c, load64(p));
 	for (; n > 0; n--)
 		c = _mm_crc32_u8((uint32_t)c, *p++);
 	return (uint32_t)c;
+}
+
+/* The shift is linear: the image of each of the 32 bits, XORed per byte value. */
+static void crc32c_shift_init(void)
+{
+	static const unsigned char zeros[CRC_STRIDE];
+	uint32_t bit[32];
+
+	for (int i = 0; i < 32; i++)
+		bit[i] = crc32c_sse42(1u << i, zeros, sizeof zeros);
+	for (int k = 0; k < 4; k++)
+		for (int b = 0; b < 256; b++) {
+			uint32_t v = 0;
+
+			for (int j = 0; j < 8; j++)
+				if (b & (1 << j))
+					v ^= bit[8 * k + j];
+			crc32c_shift_table[k][b] = v;
+		}
 }
 
 static void crc32c_init(void)
@@ -137,7 +196,11 @@ static void crc32c_init(void)
 
 			crc32c_table[k][i] = (prev >> 8) ^ crc32c_table[0][prev & 0xffu];
 		}
-	crc32c_impl = __builtin_cpu_supports("sse4.2") ? crc32c_sse42 : crc32c_soft;
+	crc32c_impl = crc32c_soft;
+	if (__builtin_cpu_supports("sse4.2")) {
+		crc32c_shift_init();
+		crc32c_impl = crc32c_sse42;
+	}
 }
 
 static uint32_t crc32c(const void *buf, size_t len)
@@ -446,8 +509,9 @@ static int writer_reserve(struct hst_log_writer *w, size_t size)
 	if (need <= w->cap)
 		return 0;
 	grown = realloc(w->buf, need);
+	/* Sticky, like a write error: no END block may claim a whole log after a lost record. */
 	if (!grown)
-		return -ENOMEM;
+		return w->error = -ENOMEM;
 	w->buf = grown;
 	w->cap = need;
 	return 0;

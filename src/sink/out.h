@@ -9,11 +9,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct hst_out {
 	char *p;
 	size_t len, cap;
-	size_t col;      /* printable columns since the last newline */
+	/*
+	 * The column is found when it is asked for (hst_out_pad_to), not at
+	 * every append: the line's columns are mark_col at offset mark, plus
+	 * the bytes after it, or the bytes after the last newline past mark.
+	 * Colour escapes move the mark over themselves.
+	 */
+	size_t mark, mark_col;
 	bool color;
 	bool oom;        /* an append failed; the buffer is unusable */
 	unsigned hex;    /* enum hst_out_hex: strace's -x / -xx for quoting */
@@ -28,13 +35,35 @@ enum hst_out_hex {
 
 void hst_out_init(struct hst_out *o, bool color);
 void hst_out_free(struct hst_out *o);
-void hst_out_put(struct hst_out *o, const char *s, size_t n);
-void hst_out_puts(struct hst_out *o, const char *s);
+void hst_out_put_slow(struct hst_out *o, const char *s, size_t n);
+
+/*
+ * Append n bytes.  Inline: a rendered line is dozens of short appends, and
+ * with a literal the compiler folds hst_out_puts' strlen away.
+ */
+static inline void hst_out_put(struct hst_out *o, const char *s, size_t n)
+{
+	/* Strictly less: an empty buffer (p NULL, cap 0) takes the slow path. */
+	if (n < o->cap - o->len) {
+		memcpy(o->p + o->len, s, n);
+		o->len += n;
+	} else {
+		hst_out_put_slow(o, s, n);
+	}
+}
+
+static inline void hst_out_puts(struct hst_out *o, const char *s)
+{
+	hst_out_put(o, s, strlen(s));
+}
+
 void hst_out_printf(struct hst_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Decimal and "0x..." (v > 0: as %#lx) without printf. */
 void hst_out_dec(struct hst_out *o, int64_t v);
 void hst_out_udec(struct hst_out *o, uint64_t v);
 void hst_out_hex(struct hst_out *o, uint64_t v);
+/* Octal as printf's "%#03o": "0644", "000" (modes). */
+void hst_out_oct(struct hst_out *o, uint64_t v);
 /* A colour escape ("1;31"), only when colour is on; does not move the column. */
 void hst_out_color(struct hst_out *o, const char *sgr);
 void hst_out_reset(struct hst_out *o);
@@ -62,5 +91,11 @@ void hst_out_quote_fdpath(struct hst_out *o, const char *s, size_t n);
  * heading (a process's name in --group and the per-process summary).
  */
 void hst_out_escape(struct hst_out *o, const char *s, size_t n);
+
+/*
+ * Whether s can be shown bare, without quotes or escapes, in a sentence:
+ * printable ASCII other than the space, '"' and '\\' (true for n = 0).
+ */
+bool hst_out_bare(const char *s, size_t n);
 
 #endif

@@ -2,6 +2,7 @@
  * The output buffer and strace's quoting.  See out.h.  Nothing here can let
  * a control byte through: every byte outside printable ASCII is escaped.
  */
+#include <emmintrin.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,24 +41,40 @@ static bool reserve(struct hst_out *o, size_t n)
 	return true;
 }
 
-static void raw_put(struct hst_out *o, const char *s, size_t n)
+/* hst_out_put when the bytes do not fit: grow the buffer first. */
+void hst_out_put_slow(struct hst_out *o, const char *s, size_t n)
 {
-	if (!reserve(o, n))
+	if (!n || !reserve(o, n))
 		return;
 	memcpy(o->p + o->len, s, n);
 	o->len += n;
 }
 
-void hst_out_put(struct hst_out *o, const char *s, size_t n)
+/*
+ * The printable columns of the line being built.  Looking for the newline
+ * here, once per padded line, rather than in every append (a memrchr per
+ * hst_out_put was a sixth of the text sink's time on a real program's log).
+ */
+static size_t column(const struct hst_out *o)
 {
-	const char *nl = memrchr(s, '\n', n);
-	raw_put(o, s, n);
-	o->col = nl ? (size_t)(s + n - nl - 1) : o->col + n;
+	const char *nl = o->len > o->mark ? memrchr(o->p + o->mark, '\n', o->len - o->mark) : NULL;
+
+	return nl ? (size_t)(o->p + o->len - nl - 1) : o->mark_col + (o->len - o->mark);
 }
 
-void hst_out_puts(struct hst_out *o, const char *s)
+/* Columns up to here are counted: later scans start at the end. */
+static void mark_column(struct hst_out *o)
 {
-	hst_out_put(o, s, strlen(s));
+	o->mark_col = column(o);
+	o->mark = o->len;
+}
+
+/* Bytes that take no column (colour escapes). */
+static void put_invisible(struct hst_out *o, const char *s, size_t n)
+{
+	mark_column(o);
+	hst_out_put(o, s, n);
+	o->mark = o->len;
 }
 
 void hst_out_printf(struct hst_out *o, const char *fmt, ...)
@@ -110,29 +127,48 @@ void hst_out_hex(struct hst_out *o, uint64_t v)
 	hst_out_put(o, p, (size_t)(buf + sizeof(buf) - p));
 }
 
+void hst_out_oct(struct hst_out *o, uint64_t v)
+{
+	char buf[26], *p = buf + sizeof(buf);
+
+	do
+		*--p = (char)('0' + (v & 7));
+	while ((v >>= 3));
+	if (*p != '0')
+		*--p = '0';
+	while (buf + sizeof(buf) - p < 3)
+		*--p = '0';
+	hst_out_put(o, p, (size_t)(buf + sizeof(buf) - p));
+}
+
 void hst_out_color(struct hst_out *o, const char *sgr)
 {
 	if (!o->color)
 		return;
-	raw_put(o, "\033[", 2);
-	raw_put(o, sgr, strlen(sgr));
-	raw_put(o, "m", 1);
+	mark_column(o);
+	hst_out_put(o, "\033[", 2);
+	hst_out_puts(o, sgr);
+	hst_out_put(o, "m", 1);
+	o->mark = o->len;
 }
 
 void hst_out_reset(struct hst_out *o)
 {
 	if (o->color)
-		raw_put(o, "\033[0m", 4);
+		put_invisible(o, "\033[0m", 4);
 }
 
-void hst_out_pad_to(struct hst_out *o, size_t column)
+void hst_out_pad_to(struct hst_out *o, size_t to)
 {
 	static const char spaces[] = "                                                  ";
-	while (o->col < column) {
-		size_t n = column - o->col;
+	size_t col = column(o);
+
+	while (col < to) {
+		size_t n = to - col;
 		if (n > sizeof(spaces) - 1)
 			n = sizeof(spaces) - 1;
 		hst_out_put(o, spaces, n);
+		col += n;
 	}
 }
 
@@ -142,18 +178,20 @@ int hst_out_flush(struct hst_out *o, int fd)
 
 	if (o->oom)
 		return -ENOMEM;
+	/* The line goes on after the flush: keep its column. */
+	mark_column(o);
 	while (done < o->len) {
 		ssize_t n = write(fd, o->p + done, o->len - done);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			int err = -errno;
-			o->len = 0;
+			o->len = o->mark = 0;
 			return err;
 		}
 		done += (size_t)n;
 	}
-	o->len = 0;
+	o->len = o->mark = 0;
 	return 0;
 }
 
@@ -221,58 +259,124 @@ static size_t put_octal(char *p, unsigned char c, bool full)
 	return k;
 }
 
-/* The escaped bytes of s at o->p + o->len (4 bytes per input byte reserved). */
-static void put_escaped(struct hst_out *o, const char *s, size_t n, const char *extra)
+/* Which bytes stand for themselves. */
+enum plain_set {
+	PLAIN_QUOTED, /* inside quotes: printable ASCII but the quote and the backslash */
+	PLAIN_FDPATH, /* -y's paths: not '<' and '>' either */
+	PLAIN_BARE,   /* a word without quotes (hst_out_bare): not the space either */
+};
+
+static bool is_plain(unsigned char c, enum plain_set set)
 {
+	return c >= (set == PLAIN_BARE ? '!' : ' ') && c < 0x7f && c != '"' && c != '\\' &&
+	       !(set == PLAIN_FDPATH && (c == '<' || c == '>'));
+}
+
+/* Bit k set: byte p[k] of these 16 is not plain (see is_plain). */
+static unsigned odd_bytes(const char *p, enum plain_set set)
+{
+	const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	const __m128i lowest = _mm_set1_epi8(set == PLAIN_BARE ? '!' : ' ');
+	/* Outside -y's paths these look for the quote again: no new byte is odd. */
+	const __m128i lt = _mm_set1_epi8(set == PLAIN_FDPATH ? '<' : '"');
+	const __m128i gt = _mm_set1_epi8(set == PLAIN_FDPATH ? '>' : '"');
+	/* Signed compare: bytes 0x80-0xff are negative, so below the lowest too. */
+	__m128i odd = _mm_or_si128(_mm_cmplt_epi8(v, lowest), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+
+	odd = _mm_or_si128(odd, _mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+	odd = _mm_or_si128(odd, _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+	odd = _mm_or_si128(odd, _mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, gt)));
+	return (unsigned)_mm_movemask_epi8(odd);
+}
+
+/*
+ * How many bytes from s on are plain: 16 at a time with SSE2 (every x86_64
+ * has it), the last ones by a load that overlaps bytes already seen, and
+ * byte by byte only in strings shorter than 16.  Quoting paths byte by byte
+ * was the text sink's largest cost on a real program's log (a seventh of
+ * its time).
+ */
+static size_t plain_run(const char *s, size_t n, enum plain_set set)
+{
+	size_t i = 0;
+	unsigned odd;
+
+	if (n < 16) {
+		while (i < n && is_plain((unsigned char)s[i], set))
+			i++;
+		return i;
+	}
+	for (; i + 16 <= n; i += 16)
+		if ((odd = odd_bytes(s + i, set)))
+			return i + (size_t)__builtin_ctz(odd);
+	if (i == n)
+		return n;
+	/* The last 16 bytes; drop the bits of the 16 - (n - i) seen already. */
+	odd = odd_bytes(s + n - 16, set) >> (16 - (n - i));
+	return odd ? i + (size_t)__builtin_ctz(odd) : n;
+}
+
+bool hst_out_bare(const char *s, size_t n)
+{
+	return plain_run(s, n, PLAIN_BARE) == n;
+}
+
+/*
+ * The escaped bytes of s at o->p + o->len (4 bytes per input byte reserved).
+ * Runs of plain bytes (a path is usually one run) are copied whole.
+ */
+static void put_escaped(struct hst_out *o, const char *s, size_t n, enum plain_set set)
+{
+	size_t i = 0;
+
 	if (wants_hex(o->hex, s, n)) {
 		put_hex_bytes(o->p + o->len, s, n);
 		o->len += 4 * n;
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *e = simple_escape(c);
+	while (i < n) {
+		size_t run = i + plain_run(s + i, n - i, set);
+		unsigned char c;
+		const char *e;
+
+		memcpy(o->p + o->len, s + i, run - i);
+		o->len += run - i;
+		if (run == n)
+			break;
+		i = run;
+		c = (unsigned char)s[i];
+		e = simple_escape(c);
 		if (e) {
 			memcpy(o->p + o->len, e, 2);
 			o->len += 2;
-		} else if (c >= ' ' && c < 0x7f && !(extra && strchr(extra, c))) {
-			o->p[o->len++] = (char)c;
 		} else {
 			bool full = i + 1 < n && is_octal((unsigned char)s[i + 1]);
 			o->len += put_octal(o->p + o->len, c, full);
 		}
+		i++;
 	}
 }
 
 void hst_out_quote(struct hst_out *o, const char *s, size_t n)
 {
-	size_t start = o->len;
-
 	/* Worst case 4 output bytes per input byte, plus the quotes. */
 	if (!reserve(o, 4 * n + 2))
 		return;
 	o->p[o->len++] = '"';
-	put_escaped(o, s, n, NULL);
+	put_escaped(o, s, n, PLAIN_QUOTED);
 	o->p[o->len++] = '"';
-	o->col += o->len - start;
 }
 
 void hst_out_quote_fdpath(struct hst_out *o, const char *s, size_t n)
 {
-	size_t start = o->len;
-
 	if (!reserve(o, 4 * n))
 		return;
-	put_escaped(o, s, n, "<>");
-	o->col += o->len - start;
+	put_escaped(o, s, n, PLAIN_FDPATH);
 }
 
 void hst_out_escape(struct hst_out *o, const char *s, size_t n)
 {
-	size_t start = o->len;
-
 	if (!reserve(o, 4 * n))
 		return;
-	put_escaped(o, s, n, NULL);
-	o->col += o->len - start;
+	put_escaped(o, s, n, PLAIN_QUOTED);
 }

@@ -23,7 +23,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <inttypes.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -80,12 +79,7 @@ static const struct human_row *row_of(const struct hst_drec *entry)
 
 static bool plain_bytes(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c <= ' ' || c >= 0x7f || c == '"' || c == '\\')
-			return false;
-	}
-	return n > 0;
+	return n > 0 && hst_out_bare(s, n);
 }
 
 static void put_text(struct hst_out *o, const char *s, size_t n, bool more)
@@ -101,7 +95,7 @@ static void put_text(struct hst_out *o, const char *s, size_t n, bool more)
 static void put_hex(struct hst_out *o, uint64_t v)
 {
 	if (v)
-		hst_out_printf(o, "%#" PRIx64, v);
+		hst_out_hex(o, v);
 	else
 		hst_out_put(o, "0", 1);
 }
@@ -176,23 +170,23 @@ static bool put_default(const struct call *c, const struct hst_drec *d, const st
 	type = v->type;
 	switch (type) {
 	case HST_A_INT: case HST_A_FD:
-		if (o) hst_out_printf(o, "%d", (int)raw);
+		if (o) hst_out_dec(o, (int)raw);
 		return true;
 	case HST_A_LONG:
-		if (o) hst_out_printf(o, "%" PRId64, (int64_t)raw);
+		if (o) hst_out_dec(o, (int64_t)raw);
 		return true;
 	case HST_A_UINT:
-		if (o) hst_out_printf(o, "%u", (unsigned)raw);
+		if (o) hst_out_udec(o, (unsigned)raw);
 		return true;
 	case HST_A_SIZE:
-		if (o) hst_out_printf(o, "%" PRIu64, raw);
+		if (o) hst_out_udec(o, raw);
 		return true;
 	case HST_A_OCT: case HST_A_OPEN_MODE:
-		if (o) hst_out_printf(o, "%#03" PRIo64, raw);
+		if (o) hst_out_oct(o, raw);
 		return true;
 	case HST_A_DIRFD:
 		if (o && (int)raw == AT_FDCWD) hst_out_puts(o, "AT_FDCWD");
-		else if (o) hst_out_printf(o, "%d", (int)raw);
+		else if (o) hst_out_dec(o, (int)raw);
 		return true;
 	case HST_A_PATH: case HST_A_STR:
 		return put_bytes(d, v, raw, SIZE_MAX, o);
@@ -305,13 +299,18 @@ static bool f_at(const struct call *c, const struct hst_drec *d, const struct hs
 	bool ok;
 
 	if (bytes && v->len == 0 && dirfd != AT_FDCWD) {
-		if (o)
-			hst_out_printf(o, "fd %d", dirfd);
+		if (o) {
+			hst_out_puts(o, "fd ");
+			hst_out_dec(o, dirfd);
+		}
 		return true;
 	}
 	ok = put_default(c, d, v, raw, o);
-	if (o && bytes && dirfd != AT_FDCWD && hst_drec_blob(d)[v->off] != '/')
-		hst_out_printf(o, " (in fd %d)", dirfd);
+	if (o && bytes && dirfd != AT_FDCWD && hst_drec_blob(d)[v->off] != '/') {
+		hst_out_puts(o, " (in fd ");
+		hst_out_dec(o, dirfd);
+		hst_out_put(o, ")", 1);
+	}
 	return ok;
 }
 
@@ -358,7 +357,7 @@ static bool f_oct(const struct call *c, const struct hst_drec *d, const struct h
 {
 	(void)c, (void)d, (void)v;
 	if (o)
-		hst_out_printf(o, "%#03" PRIo64, raw);
+		hst_out_oct(o, raw);
 	return true;
 }
 
@@ -423,7 +422,7 @@ static bool put_ret(const struct call *c, struct hst_out *o)
 	if (o && c->sig && c->sig->ret == HST_R_HEX)
 		put_hex(o, (uint64_t)c->exit->rval);
 	else if (o)
-		hst_out_printf(o, "%" PRId64, c->exit->rval);
+		hst_out_dec(o, c->exit->rval);
 	return true;
 }
 
@@ -558,10 +557,14 @@ static void put_who(struct hst_human *h, struct hst_out *o, const struct hst_dre
 		put_text(o, name, strlen(name), false);
 	else
 		hst_out_puts(o, "pid");
-	if (d->tid == d->tgid)
-		hst_out_printf(o, "[%d] ", d->tgid);
-	else
-		hst_out_printf(o, "[%d/%d] ", d->tgid, d->tid);
+	/* By hand, not printf: this is in front of every sentence. */
+	hst_out_put(o, "[", 1);
+	hst_out_dec(o, d->tgid);
+	if (d->tid != d->tgid) {
+		hst_out_put(o, "/", 1);
+		hst_out_dec(o, d->tid);
+	}
+	hst_out_put(o, "] ", 2);
 }
 
 static void put_mode(struct hst_out *o, enum hst_mode mode)

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -218,7 +219,7 @@ static void put_value(struct hst_text *t, struct hst_out *o, const struct hst_dr
 		break;
 	case HST_A_OCT:
 	case HST_A_OPEN_MODE:
-		hst_out_printf(o, "%#03" PRIo64, v->v);
+		hst_out_oct(o, v->v);
 		break;
 	case HST_A_PTR:
 		put_ptr(o, v->v);
@@ -364,20 +365,11 @@ static bool has_exit_half(long nr, unsigned raw_flags)
 	return sig && sig->exit_from < sig->nargs;
 }
 
-static bool is_noreturn(long nr, unsigned raw_flags)
+/* Whether any argument rendered at exit (sig has some) will be shown: kinds
+ * may hide theirs for this call (ioctl's argument for FIOCLEX), and then no
+ * ", " either. */
+static bool exit_half_shown(const struct hst_drec *d, const struct hst_syscall_sig *sig)
 {
-	const struct hst_syscall_sig *sig = hst_record_sig(nr, raw_flags);
-	return sig && sig->ret == HST_R_NORETURN;
-}
-
-/* Whether any argument rendered at exit will be shown: kinds may hide theirs
- * for this call (ioctl's argument for FIOCLEX), and then no ", " either. */
-static bool exit_half_shown(const struct hst_drec *d)
-{
-	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
-
-	if (!sig)
-		return true;
 	for (unsigned i = sig->exit_from; i < sig->nargs; i++) {
 		struct hst_dval v = { .type = sig->type[i], .arg = (uint8_t)i, .aux = sig->aux[i] };
 		if (!hst_vw_kind_absent(d, &v))
@@ -386,11 +378,6 @@ static bool exit_half_shown(const struct hst_drec *d)
 	return false;
 }
 
-static bool is_restart_syscall(const struct hst_drec *d)
-{
-	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
-	return sig && !strcmp(sig->name, "restart_syscall");
-}
 
 /*
  * restart_syscall, which the kernel runs to resume a call interrupted by a
@@ -419,13 +406,15 @@ static void put_restart_syscall(struct hst_text *t, struct hst_out *o, const str
 
 static void on_entry(struct hst_text *t, struct hst_out *o, const struct hst_drec *d)
 {
+	/* Looked up once: every call's line asks several questions of it. */
+	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
 	struct tid_state *s = hst_tidmap_put(&t->tids, d->tid);
 	char buf[32];
 
 	close_open_line(t, o, 0);
 	if (!s)
 		return;
-	if (is_restart_syscall(d)) {
+	if (sig && d->nr == __NR_restart_syscall) {
 		put_restart_syscall(t, o, d, s);
 		return;
 	}
@@ -437,10 +426,10 @@ static void on_entry(struct hst_text *t, struct hst_out *o, const struct hst_dre
 	s->entry_ts = d->ts_ns;
 	s->raw_flags = d->flags;
 	put_prefix(t, o, d->tid, d->ts_ns);
-	put_name(o, hst_text_syscall_name(d->nr, d->flags, buf));
+	put_name(o, sig ? sig->name : hst_text_syscall_name(d->nr, d->flags, buf));
 	hst_out_put(o, "(", 1);
 	put_values(t, o, d, false);
-	if (is_noreturn(d->nr, d->flags)) {
+	if (sig && sig->ret == HST_R_NORETURN) {
 		/* strace prints these whole at once: nothing can follow them. */
 		hst_out_put(o, ")", 1);
 		hst_out_pad_to(o, RET_COLUMN);
@@ -448,7 +437,7 @@ static void on_entry(struct hst_text *t, struct hst_out *o, const struct hst_dre
 		s->pending = 0;
 		return;
 	}
-	if (d->nvals && has_exit_half(d->nr, d->flags) && exit_half_shown(d))
+	if (d->nvals && sig && sig->exit_from < sig->nargs && exit_half_shown(d, sig))
 		hst_out_put(o, ", ", 2);
 	t->open_tid = d->tid;
 }

@@ -4,6 +4,7 @@
  */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,7 +15,9 @@
 
 void hst_vw_init(struct hst_vw *w, struct hst_out *o, unsigned strsize, bool verbose)
 {
-	memset(w, 0, sizeof(*w));
+	/* Not value_at, the JSON writer's only (and the largest part): text
+	 * sinks make a writer for every flags or struct value they show. */
+	memset(w, 0, offsetof(struct hst_vw, value_at));
 	w->o = o;
 	w->strsize = strsize;
 	w->verbose = verbose;
@@ -24,6 +27,7 @@ void hst_vw_init(struct hst_vw *w, struct hst_out *o, unsigned strsize, bool ver
 void hst_vw_init_json(struct hst_vw *w, struct hst_out *o, unsigned strsize)
 {
 	hst_vw_init(w, o, strsize, true);
+	memset(w->value_at, 0, sizeof(w->value_at));
 	w->json = true;
 }
 
@@ -144,7 +148,7 @@ void hst_vw_oct(struct hst_vw *w, uint64_t v)
 	if (json_number(w, "%" PRIu64, (uint64_t)v))
 		return;
 	sep(w);
-	hst_out_printf(w->o, "%#03" PRIo64, v);
+	hst_out_oct(w->o, v);
 }
 
 void hst_vw_ptr(struct hst_vw *w, uint64_t v)
@@ -155,7 +159,7 @@ void hst_vw_ptr(struct hst_vw *w, uint64_t v)
 	}
 	sep(w);
 	if (v)
-		hst_out_printf(w->o, "%#" PRIx64, v);
+		hst_out_hex(w->o, v);
 	else
 		hst_out_puts(w->o, "NULL");
 }
@@ -192,7 +196,8 @@ void hst_vw_flags(struct hst_vw *w, const struct hst_ctab *t, uint64_t v)
 			return;
 		}
 	}
-	for (unsigned i = 0; i < t->n; i++) {
+	/* Once every bit is named, no later name can match. */
+	for (unsigned i = 0; i < t->n && rest; i++) {
 		uint64_t bits = t->c[i].value;
 		if (bits && (rest & bits) == bits) {
 			if (any)

@@ -28,7 +28,8 @@ struct hst_vw {
 				    * depth d are gathered in an array */
 	bool joined;               /* JSON: hst_vw_prefix was called: the next
 				    * value goes with the one before it */
-	size_t value_at[HST_VW_DEPTH]; /* JSON: where the last key's value starts */
+	size_t value_at[HST_VW_DEPTH]; /* JSON: where the last key's value starts;
+					* last: hst_vw_init leaves it to JSON */
 };
 
 void hst_vw_init(struct hst_vw *w, struct hst_out *o, unsigned strsize, bool verbose);

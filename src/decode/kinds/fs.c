@@ -42,24 +42,55 @@
 #include "core/kinds.h"
 #include "core/systable.h"
 
-/* "S_IFREG|0644", with S_ISUID/S_ISGID/S_ISVTX named as strace does. */
+/* Append s at buf + n; returns the new length.  The caller sized buf. */
+static size_t append(char *buf, size_t n, const char *s)
+{
+	size_t len = strlen(s);
+
+	memcpy(buf + n, s, len + 1);
+	return n + len;
+}
+
+/* v as printf's "%#03o" ("0644", "000"), at buf + n; returns the new length. */
+static size_t append_mode_bits(char *buf, size_t n, unsigned v)
+{
+	char digits[12];
+	size_t k = sizeof(digits);
+
+	do
+		digits[--k] = (char)('0' + (v & 7));
+	while ((v >>= 3));
+	if (digits[k] != '0')
+		digits[--k] = '0';
+	while (sizeof(digits) - k < 3)
+		digits[--k] = '0';
+	memcpy(buf + n, digits + k, sizeof(digits) - k);
+	n += sizeof(digits) - k;
+	buf[n] = '\0';
+	return n;
+}
+
+/*
+ * "S_IFREG|0644", with S_ISUID/S_ISGID/S_ISVTX named as strace does.  Built
+ * by hand: snprintf here was half of rendering a stat or statx struct.
+ */
 static void put_mode(struct hst_vw *w, unsigned mode)
 {
 	const char *type = hst_ctab_name(&hst_ctab_file_type, mode & S_IFMT);
 	char buf[96];
-	int n = 0;
+	size_t n = 0;
 
 	if (type)
-		n = snprintf(buf, sizeof(buf), "%s|", type);
+		n = append(buf, append(buf, 0, type), "|");
 	else if (mode & S_IFMT)
-		n = snprintf(buf, sizeof(buf), "%#o|", mode & S_IFMT);
+		n = (size_t)snprintf(buf, sizeof(buf), "%#o|", mode & S_IFMT);
 	if (mode & S_ISUID)
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "S_ISUID|");
+		n = append(buf, n, "S_ISUID|");
 	if (mode & S_ISGID)
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "S_ISGID|");
+		n = append(buf, n, "S_ISGID|");
 	if (mode & S_ISVTX)
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "S_ISVTX|");
-	snprintf(buf + n, sizeof(buf) - (size_t)n, "%#03o", mode & 0777);
+		n = append(buf, n, "S_ISVTX|");
+	append_mode_bits(buf, n, mode & 0777);
 	hst_vw_raw(w, buf);
 }
 
@@ -1593,15 +1624,21 @@ static void describe_statx_flags(struct hst_vw *w, const struct hst_kcall *k, co
 	uint32_t flags = (uint32_t)k->args[k->arg];
 	uint32_t sync = flags & AT_STATX_SYNC_TYPE;
 	const char *name = hst_ctab_name(&hst_ctab_statx_sync, sync);
-	char rest[256];
+	char buf[256];
+	size_t len;
 
 	(void)p;
 	(void)n;
-	flags_text(rest, sizeof(rest), &hst_ctab_at_flags, flags & ~(uint32_t)AT_STATX_SYNC_TYPE);
+	/* Every name of both tables fits in buf many times over. */
 	if (name)
-		hst_vw_rawf(w, "%s%s%s", name, rest[0] ? "|" : "", rest);
+		len = append(buf, 0, name);
 	else
-		hst_vw_rawf(w, "%#x%s%s", sync, rest[0] ? "|" : "", rest);
+		len = (size_t)snprintf(buf, sizeof(buf), "%#x", sync);
+	/* "|" and the AT_* flags, or nothing when there are none. */
+	flags_text(buf + len + 1, sizeof(buf) - len - 1, &hst_ctab_at_flags,
+		   flags & ~(uint32_t)AT_STATX_SYNC_TYPE);
+	buf[len] = buf[len + 1] ? '|' : '\0';
+	hst_vw_raw(w, buf);
 }
 
 const struct hst_kind hst_kind_statx_flags = {
@@ -1609,14 +1646,20 @@ const struct hst_kind hst_kind_statx_flags = {
 	.describe = describe_statx_flags,
 };
 
+/* Whether some name of t stands for bits that are all set in v. */
+static bool any_named(const struct hst_ctab *t, uint64_t v)
+{
+	for (unsigned i = 0; i < t->n; i++)
+		if (t->c[i].value && (v & t->c[i].value) == t->c[i].value)
+			return true;
+	return false;
+}
+
 /* A mask with no known bit gets strace's STATX_??? comment after the number. */
 static void put_statx_mask(struct hst_vw *w, uint32_t mask)
 {
-	char buf[512];
-
-	flags_text(buf, sizeof(buf), &hst_ctab_statx_mask, mask);
-	if (mask && strncmp(buf, "0x", 2) == 0)
-		hst_vw_rawf(w, "%s /* STATX_??? */", buf);
+	if (mask && !any_named(&hst_ctab_statx_mask, mask))
+		hst_vw_rawf(w, "%#x /* STATX_??? */", mask);
 	else
 		hst_vw_flags(w, &hst_ctab_statx_mask, mask);
 }
