@@ -969,18 +969,23 @@ static ssize_t read_task_file(pid_t tgid, pid_t tid, const char *name, char *buf
 	return n;
 }
 
-/* Whether thread tid of tgid is a zombie ('Z') or dead ('X'), or gone. */
-static bool thread_exited(pid_t tgid, pid_t tid)
+/* The state letter of thread tid of tgid (R, S, t, Z...): 0 if it is gone, '?' if unreadable. */
+static char thread_state(pid_t tgid, pid_t tid)
 {
 	char buf[512], *p;
 	ssize_t n = read_task_file(tgid, tid, "stat", buf, sizeof(buf));
 
 	if (n == -ENOENT)
-		return true;
-	if (n <= 0)
-		return false;
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+		return 0;
+	p = n > 0 ? strrchr(buf, ')') : NULL;
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+/* Whether thread tid of tgid is a zombie ('Z') or dead ('X'), or gone. */
+static bool thread_exited(pid_t tgid, pid_t tid)
+{
+	char s = thread_state(tgid, tid);
+	return !s || s == 'Z' || s == 'X';
 }
 
 /*
@@ -1025,30 +1030,93 @@ static int seize_thread(struct hst_tracer *tr, pid_t tgid, pid_t tid, bool *adde
 	return 0;
 }
 
-/* Seize every thread of pid, re-reading the task list until it is stable. */
-/* One pass over /proc/PID/task, seizing the threads not seized yet. */
-static int attach_pass(struct hst_tracer *tr, pid_t pid, const char *path, bool *grew)
+/* The tids one pass read from /proc/PID/task. */
+struct tid_list {
+	pid_t *v;
+	size_t n, cap;
+};
+
+static int tid_list_add(struct tid_list *l, pid_t tid)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		pid_t *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = tid;
+	return 0;
+}
+
+/*
+ * One pass over /proc/PID/task, seizing the threads not seized yet; the
+ * tids it read are left in seen.
+ */
+static int attach_pass(struct hst_tracer *tr, pid_t pid, const char *path, struct tid_list *seen, bool *grew)
 {
 	DIR *d = opendir(path);
 	struct dirent *de;
+	int err = 0;
 
 	if (!d)
 		return errno == ENOENT ? HSTRACE_E_NO_PROCESS : -errno;
 	*grew = false;
-	while ((de = readdir(d))) {
+	seen->n = 0;
+	while (!err && (de = readdir(d))) {
 		bool added;
 		pid_t tid = atoi(de->d_name);
 		if (tid <= 0)
 			continue;
-		int err = seize_thread(tr, pid, tid, &added);
-		if (err < 0) {
-			closedir(d);
-			return err;
-		}
-		*grew |= added;
+		err = tid_list_add(seen, tid);
+		if (!err)
+			err = seize_thread(tr, pid, tid, &added);
+		*grew |= !err && added;
 	}
 	closedir(d);
-	return 0;
+	return err;
+}
+
+/*
+ * Whether the pass that read seen listed every thread of pid.  A listing
+ * of /proc/PID/task can leave out a thread that lives through it: the
+ * kernel walks the thread list, and when the thread it stands on exits
+ * meanwhile, the walk ends there, and the next getdents resumes by
+ * position, which the exit has shifted (fs/proc/base.c, next_tid and
+ * first_tid).  On a process whose threads come and go, a few listings in
+ * 40,000 left out a thread that was there before and after them.
+ *
+ * "Threads:" in /proc/PID/status counts every thread not yet released,
+ * listed or not.  Read it first, then count the listed threads that are
+ * not dead ('X', being released) now: each of those was counted, so if
+ * they are as many as the count, no thread alive when it was read is
+ * missing from the listing.
+ */
+static bool listing_complete(pid_t pid, const struct tid_list *seen)
+{
+	char path[64], buf[2048], *p;
+	size_t alive = 0;
+	ssize_t n;
+	long threads;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true; /* the process is gone: nothing left to seize */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	p = strstr(buf, "\nThreads:\t");
+	if (!p)
+		return true;
+	threads = atol(p + 10);
+	for (size_t i = 0; i < seen->n; i++) {
+		char s = thread_state(pid, seen->v[i]);
+		alive += s && s != 'X';
+	}
+	return (long)alive >= threads;
 }
 
 struct settle_arg {
@@ -1059,21 +1127,12 @@ struct settle_arg {
 static void check_stopped(struct hst_tracee *t, void *arg)
 {
 	struct settle_arg *a = arg;
-	char path[80], buf[512], *p;
-	ssize_t n;
-	int fd;
 
 	if (t->tgid != a->tgid || a->running)
 		return;
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", t->tgid, t->tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return; /* gone */
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = 0;
-	p = strrchr(buf, ')');
-	a->running = p && p[1] == ' ' && !strchr("tTZX", p[2]);
+	char s = thread_state(t->tgid, t->tid);
+	/* gone (0) or unreadable ('?'): nothing to wait for */
+	a->running = s && !strchr("tTZX?", s);
 }
 
 /*
@@ -1097,31 +1156,42 @@ static void settle(struct hst_tracer *tr, pid_t tgid)
 }
 
 /*
- * Seize every thread of pid, re-reading the task list until it is stable,
- * and once more after every seized thread has stopped (see settle).
+ * Seize every thread of pid: re-read the task list until a pass adds no
+ * thread, then once more after every seized thread has stopped (see
+ * settle), until that pass adds none and listed them all (see
+ * listing_complete; after 10 incomplete ones the last is taken as it
+ * is, so a count that never matches cannot hold the attach forever).
  */
 static int attach_process(struct hst_tracer *tr, pid_t pid)
 {
+	struct tid_list seen = { 0 };
 	char path[64];
 	bool grew = true;
-	int err;
+	int err = 0, incomplete = 0;
 
 	if (pid == getpid())
 		return HSTRACE_E_SELF;
 	snprintf(path, sizeof(path), "/proc/%d/task", pid);
 	while (grew) {
 		do
-			err = attach_pass(tr, pid, path, &grew);
+			err = attach_pass(tr, pid, path, &seen, &grew);
 		while (!err && grew);
 		if (err < 0)
-			return err;
+			break;
 		settle(tr, pid);
-		err = attach_pass(tr, pid, path, &grew);
-		if (err == HSTRACE_E_NO_PROCESS)
-			break; /* it exited meanwhile: its exits are on their way */
+		err = attach_pass(tr, pid, path, &seen, &grew);
+		if (err == HSTRACE_E_NO_PROCESS) {
+			err = 0; /* it exited meanwhile: its exits are on their way */
+			break;
+		}
 		if (err < 0)
-			return err;
+			break;
+		if (!grew && !listing_complete(pid, &seen) && incomplete++ < 10)
+			grew = true;
 	}
+	free(seen.v);
+	if (err < 0)
+		return err;
 	return hst_tracees_count(tr->tracees) ? 0 : HSTRACE_E_NO_PROCESS;
 }
 

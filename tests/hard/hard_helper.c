@@ -15,9 +15,11 @@
  *                        restarted; nanosleep() interrupted (EINTR)
  *   restart-stop         prints "pid P", then one 5 s clock_nanosleep (the
  *                        test stops and continues it meanwhile)
- *   spawn [N]            prints "ready P", then creates threads as fast as
- *                        it can, each making one getppid and ending (a -p
- *                        target); N seconds at most (default 120)
+ *   spawn [N [LIVE [CAP]]] prints "ready P", then creates threads as fast
+ *                        as it can, each making one getppid and ending (a
+ *                        -p target); N seconds at most (default 120); with
+ *                        LIVE, one in 16 sleeps LIVE ms after its getppid,
+ *                        at most CAP (default 64) of them at once
  *   vfork-wait           a vfork child sleeps 200 ms in nanosleep, writes
  *                        a line and execs /bin/true while its parent waits
  *   vfork-exit           a vfork child that _exits without exec
@@ -317,29 +319,53 @@ static int mode_restart_stop(void)
 
 /* --- attach races ------------------------------------------------------- */
 
+static long spawn_live_ms;     /* how long a long-lived thread sleeps after getppid */
+static int spawn_live_cap;     /* long-lived threads at most at once */
+static atomic_int spawn_live;  /* long-lived threads not ended yet */
+
 static void *spawned(void *arg)
 {
-	(void)arg;
 	syscall(SYS_getppid);
+	if (arg) {
+		nap_ms(spawn_live_ms);
+		atomic_fetch_sub(&spawn_live, 1);
+	}
 	return NULL;
 }
 
+/*
+ * With LIVE, one thread in 16 (while fewer than CAP of them live) sleeps
+ * LIVE ms after its getppid, so a test can look at it while it lives; the
+ * others end at once, so the spawner never waits.
+ */
 static int mode_spawn(int argc, char **argv)
 {
 	long secs = argc > 2 ? atol(argv[2]) : 120;
 	struct timespec start, now;
 	pthread_attr_t attr;
+	unsigned n = 0;
 
+	spawn_live_ms = argc > 3 ? atol(argv[3]) : 0;
+	spawn_live_cap = argc > 4 ? atoi(argv[4]) : 64;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 	say(1, "ready %d\n", getpid());
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	do {
-		pthread_t t;
-		for (int i = 0; i < 64; i++)
-			if (pthread_create(&t, &attr, spawned, NULL) && errno != EAGAIN)
+		for (int i = 0; i < 64; i++) {
+			pthread_t t;
+			bool live = spawn_live_ms && n++ % 16 == 0 && atomic_load(&spawn_live) < spawn_live_cap;
+			if (live)
+				atomic_fetch_add(&spawn_live, 1);
+			int err = pthread_create(&t, &attr, spawned, live ? &spawn_live : NULL);
+			if (err && live)
+				atomic_fetch_sub(&spawn_live, 1);
+			if (err && err != EAGAIN) {
+				errno = err;
 				die("pthread_create");
+			}
+		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 	} while (now.tv_sec - start.tv_sec < secs);
 	exit_now(0);
