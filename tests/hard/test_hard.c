@@ -1011,6 +1011,16 @@ static char *restart_stop(const char *tracer)
 	cr_assert_eq(sscanf(t.said, "pid %d", &P), 1, "%s", t.said);
 	cr_assert(wait_state(P, P, "S"), "'%c'", task_state(P, P));
 	cr_assert_eq(kill(P, SIGSTOP), 0);
+	/*
+	 * 't' is also the signal-delivery-stop before the tracer passes
+	 * SIGSTOP on; a SIGCONT sent then cancels the stop (the kernel clears
+	 * JOBCTL_STOP_DEQUEUED) and no tracer prints "stopped by SIGSTOP".
+	 * So continue only once the tracer has written that line.
+	 */
+	for (int i = 0; !strstr(slurp(out, NULL), "--- stopped by SIGSTOP ---\n"); i++) {
+		cr_assert_lt(i, 6000, "%s: no stopped line:\n%s", tracer, slurp(out, NULL));
+		nap_ms(10);
+	}
 	cr_assert(wait_state(P, P, "tT"), "'%c'", task_state(P, P));
 	cr_assert_eq(kill(P, SIGCONT), 0);
 	int st = wait_bounded(t.tracer);
