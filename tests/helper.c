@@ -23,6 +23,13 @@
  *   helper cpus            prints how many CPUs sched_getaffinity shows,
  *                          then the Cpus_allowed_list of a thread it
  *                          starts, of itself after that, and of a child
+ *   helper hold FILE [N [unlink]]
+ *                          opens FILE read-write (fd 3, created, emptied;
+ *                          with "unlink" then removed) and /dev/null (fd
+ *                          4), says "ready PID 3", then N times (default
+ *                          12000, two minutes: a target for -p -P FILE)
+ *                          pwrite64(3, "held", 4, 0), pread64(3, ..., 4,
+ *                          0), write(4, "other", 5) and a 10 ms sleep
  *
  * What a test needs to know (pids, tids) goes to stdout, with plain write(2)
  * calls whose lines are themselves predictable: most modes start with
@@ -506,6 +513,35 @@ static int mode_cpus(void)
 	exit_now(0);
 }
 
+/* --- hold: a descriptor opened before the tracer came ------------------ */
+
+static int mode_hold(int argc, char **argv)
+{
+	long n = number(argc > 3 ? argv[3] : NULL, 12000, 12000);
+	char buf[4];
+	int fd, other;
+
+	if (argc < 3) {
+		errno = EINVAL;
+		die("hold FILE");
+	}
+	fd = open(argv[2], O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		die(argv[2]);
+	if (argc > 4 && !strcmp(argv[4], "unlink") && unlink(argv[2]) < 0)
+		die("unlink");
+	other = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (other < 0)
+		die("/dev/null");
+	say(1, "ready %d %d\n", getpid(), fd);
+	for (long i = 0; i < n; i++) {
+		if (pwrite(fd, "held", 4, 0) != 4 || pread(fd, buf, 4, 0) != 4 || write(other, "other", 5) != 5)
+			die("hold");
+		tick();
+	}
+	exit_now(0);
+}
+
 /*
  * int80: getpid through the i386 ABI (int $0x80, number 20), compared with
  * the x86_64 getpid.  Exits 0 when they agree, 3 when the kernel has no
@@ -547,7 +583,9 @@ int main(int argc, char **argv)
 		return mode_int80();
 	if (!strcmp(mode, "cpus"))
 		return mode_cpus();
+	if (!strcmp(mode, "hold"))
+		return mode_hold(argc, argv);
 	say(2, "usage: helper files DIR | threads N | unfinished N | fork | vfork | signal |"
-	       " kill-self [SIG] | sleep [N] | count N | int80 | cpus\n");
+	       " kill-self [SIG] | sleep [N] | count N | int80 | cpus | hold FILE [N [unlink]]\n");
 	return 2;
 }

@@ -1,11 +1,15 @@
 /*
- * Filter expressions (src/core/filter.c): strace's -e trace=, status= and
- * signal= syntax, and the errors for names that do not exist.
+ * Filter expressions (src/core/filter.c): strace's -e trace=, status=,
+ * signal=, pid= and path= syntax, and the errors for names that do not exist.
  */
 #include <criterion/criterion.h>
 #include <asm/unistd_64.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/filter.h"
 
@@ -120,4 +124,54 @@ Test(filter, pids)
 	cr_assert_not(hst_filter_pid(&f, 7, 8));
 	cr_assert_eq(hst_filter_add(&f, "pid=x", err, sizeof(err)), -1);
 	cr_assert(strstr(err, "pid="), "%s", err);
+}
+
+static char *fmt_path(const char *dir, const char *name)
+{
+	static char buf[2][4096];
+	static int i;
+	char *b = buf[i++ % 2];
+
+	snprintf(b, sizeof(buf[0]), "%s/%s", dir, name);
+	return b;
+}
+
+static char *fmt_expr(const char *path)
+{
+	static char buf[4200];
+
+	snprintf(buf, sizeof(buf), "path=%s", path);
+	return buf;
+}
+
+/*
+ * path=: as given and as it resolves now (strace keeps both), since what a
+ * descriptor names in /proc is always the resolved path.
+ */
+Test(filter, paths_as_given_and_resolved)
+{
+	char dir[] = "/tmp/hst_filter_XXXXXX", cwd[4096];
+	cr_assert_not_null(mkdtemp(dir));
+	char *file = fmt_path(dir, "f"), *link = fmt_path(dir, "l");
+
+	cr_assert_eq(close(open(file, O_WRONLY | O_CREAT, 0600)), 0);
+	cr_assert_eq(symlink("f", link), 0);
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	cr_assert_eq(hst_filter_add(&f, fmt_expr(link), err, sizeof(err)), 0, "%s", err);
+	cr_assert(hst_filter_path(&f, link, strlen(link)));
+	cr_assert(hst_filter_path(&f, file, strlen(file)), "the link's target");
+	cr_assert_not(hst_filter_path(&f, file, strlen(file) - 1), "a prefix is another path");
+	cr_assert_eq(chdir(dir), 0);
+	cr_assert_eq(hst_filter_add(&f, "path=f", err, sizeof(err)), 0, "%s", err);
+	cr_assert(hst_filter_path(&f, "f", 1), "as given");
+	cr_assert_eq(hst_filter_add(&f, "path=missing", err, sizeof(err)), 0, "%s", err);
+	cr_assert(hst_filter_path(&f, "missing", 7), "a path that does not exist yet, as given");
+	cr_assert_eq(chdir(cwd), 0);
+	cr_assert_eq(f.npaths, 3);
+	unlink(link);
+	unlink(file);
+	rmdir(dir);
+	hst_filter_free(&f);
+	cr_assert_eq(hst_filter_add(&f, "path=", err, sizeof(err)), -1);
+	cr_assert(strstr(err, "empty path"), "%s", err);
 }

@@ -216,6 +216,22 @@ Test(systable, exit_from_is_the_first_output_argument)
 	}
 }
 
+/*
+ * -P decides at a call's entry, from what its descriptor arguments name at
+ * the entry stop (the tracer reads them with the entry's captures): none
+ * may be an argument rendered at exit.
+ */
+Test(systable, descriptor_arguments_are_entry_arguments)
+{
+	for (unsigned nr = 0; nr < hst_nsyscalls; nr++) {
+		const struct hst_syscall_sig *s = hst_syscall_sig(nr);
+
+		for (unsigned i = 0; s && i < s->nargs; i++)
+			if (s->type[i] == HST_A_FD || s->type[i] == HST_A_DIRFD)
+				cr_assert_lt(i, s->exit_from, "%s: descriptor argument %u at exit", s->name, i);
+	}
+}
+
 Test(systable, inner_layouts_point_into_the_public_structs)
 {
 	const struct hst_inner_layout *r = &hst_inner_layouts[__NR_read];

@@ -4,7 +4,9 @@
  * failing) or small system programs, and the test reads what it wrote.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,6 +226,273 @@ Test(views, path_filter_follows_the_descriptor)
 	cr_assert_eq(count_lines(t, "close(3)"), 2, "%s", t);
 	cr_assert_eq(count_lines(t, "close(99)"), 0, "%s", t);
 	cr_assert_eq(count_lines(t, "write(1, "), 0, "%s", t);
+}
+
+/*
+ * -P and descriptors hstrace did not see being opened: the tracer reads
+ * what a descriptor argument names (/proc/PID/fd/N) at the call, as strace
+ * does, so a file opened before an attach, or by a call a seccomp filter
+ * left out, is matched; with --out that is in the log for --read.
+ */
+
+/* A trace line after its pid ("1234  "), if it has one. */
+static const char *after_pid(const char *line)
+{
+	const char *p = line;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p == line || *p != ' ')
+		return line;
+	while (*p == ' ')
+		p++;
+	return p;
+}
+
+/*
+ * t without the pid in front of each line, and with every run of spaces
+ * made one: the column "= N" is aligned to depends on the pid's width.
+ */
+static char *without_pids(const char *t)
+{
+	char *out = keep(calloc(1, strlen(t) + 1)), *o = out;
+
+	for (const char *l = t; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		for (const char *p = after_pid(l); *p && *p != '\n'; p++)
+			if (*p != ' ' || o == out || o[-1] != ' ')
+				*o++ = *p;
+		if (strchr(l, '\n'))
+			*o++ = '\n';
+	}
+	return out;
+}
+
+/* Lines of t starting (after their pid) with prefix. */
+static int count_calls(const char *t, const char *prefix)
+{
+	int n = 0;
+
+	for (const char *l = t; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		n += starts_with(after_pid(l), prefix);
+	return n;
+}
+
+/* Every line of t starts (after its pid) with one of the prefixes. */
+static void assert_only(const char *t, const char *const *prefixes, size_t n)
+{
+	for (const char *l = t; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		bool known = false;
+		for (size_t i = 0; i < n; i++)
+			known |= starts_with(after_pid(l), prefixes[i]);
+		cr_assert(known, "unexpected line %.*s in:\n%s", (int)strcspn(l, "\n"), l, t);
+	}
+}
+
+/* The trace from its first line starting (after the pid) with prefix, whole lines. */
+static char *first_line(const char *t, const char *prefix)
+{
+	for (const char *l = t; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (starts_with(after_pid(l), prefix))
+			return fmt("%.*s", (int)strcspn(after_pid(l), "\n"), after_pid(l));
+	return NULL;
+}
+
+/*
+ * hstrace -p on a process the test started: hstrace is not its ancestor, so
+ * Yama's ptrace_scope 1 refuses it unless we are root; 3 refuses everyone.
+ */
+static void skip_if_attach_restricted(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+	int scope = 0;
+
+	if (!f)
+		return;
+	if (fscanf(f, "%d", &scope) != 1)
+		scope = 0;
+	fclose(f);
+	if (scope >= 3 || (scope >= 1 && geteuid() != 0))
+		cr_skip_test("ptrace_scope %d does not allow attaching to a non-child", scope);
+}
+
+/* helper hold FILE: returns its pid once it holds FILE open (fd 3). */
+static pid_t start_holder(const char *file)
+{
+	char line[128];
+	size_t len = 0;
+	int p[2], pid = 0, fd = -1;
+
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	pid_t h = spawn_child(ARGV(HELPER, "hold", (char *)file), NULL, p[1], -1, -1);
+	close(p[1]);
+	while (!memchr(line, '\n', len) && len < sizeof(line) - 1) {
+		struct pollfd pf = { .fd = p[0], .events = POLLIN };
+		ssize_t k;
+		/* The bound only turns a hang into a failure. */
+		cr_assert_gt(poll(&pf, 1, 60000), 0, "the helper did not start");
+		k = read(p[0], line + len, sizeof(line) - 1 - len);
+		cr_assert_gt(k, 0, "the helper did not start");
+		len += (size_t)k;
+	}
+	line[len] = '\0';
+	close(p[0]);
+	cr_assert_eq(sscanf(line, "ready %d %d", &pid, &fd), 2, "%s", line);
+	cr_assert(pid == h && fd == 3, "%s", line);
+	return h;
+}
+
+/* waitpid for at most seconds (the bound only turns a hang into a failure); -1 if still running. */
+static int wait_bounded(pid_t pid, int seconds)
+{
+	int status;
+
+	for (int i = 0; i < seconds * 100; i++) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		cr_assert_geq(r, 0, "waitpid: %s", strerror(errno));
+		if (r == pid)
+			return status;
+		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+	}
+	kill(pid, SIGKILL);
+	wait_status(pid);
+	return -1;
+}
+
+/*
+ * TRACER -f -q -P FILE -o NAME [--out LOG] -p PID until the trace shows a
+ * whole turn of the holder's loop (two pwrite64), then SIGINT (which
+ * detaches); the trace.
+ */
+static char *trace_attached(const char *tracer, const char *file, pid_t pid, const char *name, const char *log)
+{
+	char *out = tpath(name), *err = tpath(fmt("%s.err", name)), *t = "";
+	int efd = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), status = 0, i;
+	char *const *argv = log ? ARGV((char *)tracer, "-f", "-q", "-P", (char *)file, "-o", out, "--out", (char *)log,
+				       "-p", fmt("%d", pid))
+				: ARGV((char *)tracer, "-f", "-q", "-P", (char *)file, "-o", out, "-p", fmt("%d", pid));
+	pid_t tr = spawn_child(argv, NULL, -1, efd, -1);
+
+	close(efd);
+	for (i = 0; i < 3000; i++) {
+		t = file_exists(out) ? slurp(out, NULL) : "";
+		if (strstr(t, "pwrite64(") && strstr(strstr(t, "pwrite64(") + 1, "pwrite64("))
+			break;
+		cr_assert_eq(waitpid(tr, &status, WNOHANG), 0, "%s ended: %s", tracer, slurp(err, NULL));
+		nanosleep(&(struct timespec){ 0, 20000000 }, NULL);
+	}
+	cr_assert_lt(i, 3000, "%s -P -p: no call on the file in the trace:\n%s", tracer, t);
+	kill(tr, SIGINT);
+	status = wait_bounded(tr, 15);
+	cr_assert(status != -1, "%s still running 15 s after SIGINT", tracer);
+	/* strace ends with the signal it detached for; hstrace exits 0. */
+	bool strace = strcmp(tracer, hstrace_bin()) != 0;
+	cr_assert((WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+		  (strace && WIFSIGNALED(status) && WTERMSIG(status) == SIGINT),
+		  "%s after SIGINT: %s\n%s", tracer, describe_status(status), slurp(err, NULL));
+	return slurp(out, NULL);
+}
+
+static const char *const held_calls[] = { "pwrite64(3, \"held\", 4, 0)", "pread64(3, \"held\", 4, 0)" };
+
+/*
+ * -p -P FILE on a process that opened FILE before the attach: its reads
+ * and writes on it are shown, not those on its other descriptor (the
+ * calls a detach broke off end the trace as "<detached ...>").  The same
+ * lines as strace -f -P FILE -p, and the same trace from the log.
+ */
+Test(views, path_filter_attached_descriptor)
+{
+	skip_if_attach_restricted();
+	char *file = tpath("held"), *log = tpath("held.bin");
+	pid_t holder = start_holder(file);
+	char *t = trace_attached(hstrace_bin(), file, holder, "t", log);
+
+	assert_only(t, (const char *const[]){ held_calls[0], held_calls[1], "pwrite64(3, ", "pread64(3, " }, 4);
+	cr_assert(strstr(t, "pwrite64(3, \"held\", 4, 0)         = 4\n"), "%s", t);
+	cr_assert(strstr(t, "pread64(3, \"held\", 4, 0)          = 4\n"), "%s", t);
+	/* The log has the descriptor's target for --read -P. */
+	struct result r = HSTRACE("--read", log, "-P", file, "-o", tpath("r"));
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(slurp(tpath("r"), NULL), t);
+	r = HSTRACE("--read", log, "-o", tpath("all"));
+	cr_assert(strstr(slurp(tpath("all"), NULL), "write(4, \"other\", 5)"), "the log holds every call");
+	if (access("/usr/bin/strace", X_OK) == 0) {
+		char *s = trace_attached("/usr/bin/strace", file, holder, "s", NULL);
+		assert_only(s, (const char *const[]){ held_calls[0], held_calls[1], "pwrite64(3, ", "pread64(3, " }, 4);
+		for (int i = 0; i < 2; i++)
+			cr_assert_str_eq(first_line(t, held_calls[i]), first_line(s, held_calls[i]),
+					 "--- hstrace:\n%s--- strace:\n%s", t, s);
+	}
+	kill(holder, SIGKILL);
+	wait_status(holder);
+}
+
+/*
+ * -e trace=read,write -P FILE on a launch: seccomp keeps the openat from
+ * stopping, so the descriptor is known only from what it names.
+ */
+Test(views, path_filter_open_left_out_by_seccomp)
+{
+	char *file = fmt("%s/a", tmpdir), *log = tpath("s.bin");
+	struct result r = HSTRACE("-q", "-e", "trace=read,write", "-P", file, "-o", tpath("t"), "--out", log, "--",
+				  HELPER, "files", tmpdir);
+	char *t = slurp(tpath("t"), NULL);
+
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 7, "%s", r.err);
+	cr_assert_eq(count_calls(t, "write(3, "), 3, "%s", t);
+	cr_assert_eq(count_calls(t, "read(3, "), 2, "%s", t);
+	assert_only(t, (const char *const[]){ "write(3, ", "read(3, ", "+++ exited with 7 +++" }, 3);
+	/* The same from the log; without -P it shows the write to stdout too. */
+	r = HSTRACE("--read", log, "-P", file, "-o", tpath("r"));
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(slurp(tpath("r"), NULL), t);
+	r = HSTRACE("--read", log, "-o", tpath("all"));
+	cr_assert(strstr(slurp(tpath("all"), NULL), "write(1, \"pid "), "%s", slurp(tpath("all"), NULL));
+	if (access("/usr/bin/strace", X_OK) == 0) {
+		r = run_capture(ARGV("/usr/bin/strace", "-f", "-q", "-e", "trace=read,write", "-P", file, "-o", tpath("s"),
+				     "--", HELPER, "files", tmpdir), NULL, -1);
+		char *s = slurp(tpath("s"), NULL);
+		cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 7, "%s", r.err);
+		cr_assert_str_eq(without_pids(t), without_pids(s), "--- hstrace:\n%s--- strace:\n%s", t, s);
+	}
+}
+
+/*
+ * A deleted file still matches -P by its name, as under strace: /proc
+ * says "FILE (deleted)".
+ */
+Test(views, path_filter_deleted_file)
+{
+	char *file = tpath("gone");
+	struct result r = HSTRACE("--no-follow", "-q", "-e", "trace=pread64,pwrite64,write", "-P", file, "-o", tpath("t"),
+				  "--", HELPER, "hold", file, "2", "unlink");
+	char *t = slurp(tpath("t"), NULL);
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_eq(count_lines(t, held_calls[0]), 2, "%s", t);
+	cr_assert_eq(count_lines(t, held_calls[1]), 2, "%s", t);
+	assert_only(t, (const char *const[]){ held_calls[0], held_calls[1], "+++ exited with 0 +++" }, 3);
+	cr_assert_eq(count_lines(t, ""), 5, "two of each, then the exit:\n%s", t);
+}
+
+/*
+ * A log recorded without -P has no descriptor targets: --read -P follows
+ * the descriptors through the calls it saw, as before.
+ */
+Test(views, path_filter_log_without_targets)
+{
+	char *log = tpath("n.bin");
+	struct result r = HSTRACE("--no-follow", "-q", "--out", log, "--", HELPER, "files", tmpdir);
+
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 7, "%s", r.err);
+	r = HSTRACE("--read", log, "-P", tpath("a"), "-o", tpath("r"));
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	char *t = slurp(tpath("r"), NULL);
+	cr_assert_eq(count_calls(t, "openat("), 2, "%s", t);
+	cr_assert_eq(count_calls(t, "write(3, "), 3, "%s", t);
+	cr_assert_eq(count_calls(t, "read(3, "), 2, "%s", t);
+	cr_assert_eq(count_calls(t, "close(3)"), 2, "%s", t);
+	cr_assert_eq(count_calls(t, "close(99)"), 0, "%s", t);
 }
 
 /* --format=perfetto from a log: valid trace-event JSON, slices per thread nest. */

@@ -265,8 +265,11 @@ HSTRACE_API int hstrace_output(hstrace_t *t, hstrace_format_t format, int fd, un
  * all, none; "!" negates, "?name" may match nothing), "status=SET"
  * (successful failed unfinished unavailable detached), "signal=SET",
  * "pid=LIST" (comma-separated pids and tids), "path=PATH" (strace -P: the
- * calls with PATH as a path argument, and those on the descriptors they
- * returned, their dup copies and forked children's copies, until closed);
+ * calls with PATH, as given or as it resolves now, as a path argument or
+ * naming it through a descriptor argument, read from /proc at each call;
+ * reading a log without those targets, the calls on the descriptors the
+ * matching calls returned, their dup copies and forked children's copies,
+ * until closed);
  * a bare SET is trace=SET.  Repeat to combine.  Every output and
  * hstrace_next() apply the same selection (status= applies to the text,
  * human, JSON, Perfetto and group outputs); a log (HSTRACE_FMT_LOG) keeps

@@ -36,6 +36,7 @@ struct options {
 	bool perfetto;           /* --format=perfetto, -m perfetto */
 	bool group;              /* --group, -g */
 	const char *filters[64]; /* -e, -z, -Z */
+	bool filter_owned[64];   /* filters[i] was allocated here (-P), freed once given */
 	unsigned nfilters;
 	unsigned summary;        /* -c: 1 (summary only), -C: 2 (and the trace) */
 	bool summary_per_pid;    /* --summary-per-pid */
@@ -243,7 +244,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 				fprintf(stderr, "hstrace: too many -e/-P options\n");
 				exit(2);
 			}
-			o->filters[o->nfilters++] = strcat(strcpy(malloc(strlen(optarg) + 6), "path="), optarg);
+			char *path = malloc(strlen(optarg) + 6);
+			if (!path) {
+				fprintf(stderr, "hstrace: out of memory\n");
+				exit(1);
+			}
+			o->filter_owned[o->nfilters] = true;
+			o->filters[o->nfilters++] = strcat(strcpy(path, "path="), optarg);
 			break;
 		case 'g': o->group = true; break;
 		case 'c': o->summary = 1; break;
@@ -370,6 +377,8 @@ static void configure(hstrace_t *t, const struct options *o)
 			fprintf(stderr, "hstrace: -e %s: %s\n", o->filters[i], hstrace_filter_error(t));
 			exit(2);
 		}
+		if (o->filter_owned[i])
+			free((char *)o->filters[i]); /* the library keeps its own copy */
 	}
 	check(hstrace_seccomp(t, !o->no_seccomp), "--no-seccomp");
 	if (o->nfilters && o->npids && !o->quiet && !o->no_seccomp)

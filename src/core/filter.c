@@ -30,9 +30,48 @@ bool hst_filter_all_syscalls(const struct hst_filter *f)
 
 void hst_filter_free(struct hst_filter *f)
 {
-	for (unsigned i = 0; i < f->npaths; i++)
+	for (unsigned i = 0; i < f->npaths; i++) {
 		free(f->paths[i]);
+		free(f->resolved[i]);
+		f->resolved[i] = NULL;
+	}
 	f->npaths = 0;
+}
+
+/*
+ * path=: the path as given and, as strace keeps it too, the path it
+ * resolves to now (symlinks, "..", a relative path), if it exists and
+ * differs: what a descriptor names (/proc/PID/fd/N) is always resolved.
+ */
+static int add_path(struct hst_filter *f, const char *path, char *err, size_t len)
+{
+	char *resolved;
+
+	if (!*path || f->npaths == HST_FILTER_PATHS) {
+		snprintf(err, len, *path ? "too many paths (at most %d)" : "empty path", HST_FILTER_PATHS);
+		return -1;
+	}
+	f->paths[f->npaths] = strdup(path);
+	if (!f->paths[f->npaths]) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	resolved = realpath(path, NULL);
+	if (resolved && strcmp(resolved, path) != 0)
+		f->resolved[f->npaths] = resolved;
+	else
+		free(resolved);
+	f->npaths++;
+	return 0;
+}
+
+bool hst_filter_path(const struct hst_filter *f, const char *s, size_t n)
+{
+	for (unsigned k = 0; k < f->npaths; k++)
+		if ((strlen(f->paths[k]) == n && memcmp(f->paths[k], s, n) == 0) ||
+		    (f->resolved[k] && strlen(f->resolved[k]) == n && memcmp(f->resolved[k], s, n) == 0))
+			return true;
+	return false;
 }
 
 bool hst_filter_none(const struct hst_filter *f)
@@ -364,20 +403,8 @@ int hst_filter_add(struct hst_filter *f, const char *expr, char *err, size_t len
 		}
 		return 0;
 	}
-	if (strncmp(expr, "path=", 5) == 0) {
-		if (expr[5] == '\0' || f->npaths == HST_FILTER_PATHS) {
-			snprintf(err, len, expr[5] ? "too many paths (at most %d)" : "empty path",
-				 HST_FILTER_PATHS);
-			return -1;
-		}
-		f->paths[f->npaths] = strdup(expr + 5);
-		if (!f->paths[f->npaths]) {
-			snprintf(err, len, "out of memory");
-			return -1;
-		}
-		f->npaths++;
-		return 0;
-	}
+	if (strncmp(expr, "path=", 5) == 0)
+		return add_path(f, expr + 5, err, len);
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		size_t n = strlen(kinds[i].prefix);
 		if (strncmp(expr, kinds[i].prefix, n) == 0) {

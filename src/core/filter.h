@@ -9,8 +9,9 @@
  *   status=SET   successful, failed, unfinished, unavailable, detached
  *   signal=SET   signal names (with or without SIG), numbers, all, none
  *   pid=LIST     only these processes and threads (comma-separated pids)
- *   path=PATH    only calls with a path argument equal to PATH, and the
- *                calls on descriptors they opened, until closed (-P; up to
+ *   path=PATH    only calls with a path argument equal to PATH (or to
+ *                what PATH resolves to when the filter is made, as strace),
+ *                or a descriptor argument naming it (-P; up to
  *                HST_FILTER_PATHS of them; every consumer applies it the
  *                same way through hst_select_record, src/sink/sinks.h)
  *
@@ -47,6 +48,7 @@ struct hst_filter {
 	bool trace_set, signal_set, status_set; /* an expression named it */
 	unsigned npaths;                      /* path= */
 	char *paths[HST_FILTER_PATHS];
+	char *resolved[HST_FILTER_PATHS];     /* realpath of paths[i] if it differs, or NULL */
 	unsigned npids;                       /* pid= */
 	int pids[64];
 };
@@ -61,6 +63,12 @@ static inline bool hst_filter_pid(const struct hst_filter *f, int tgid, int tid)
 			return true;
 	return false;
 }
+
+/*
+ * path=: whether the n bytes at s (not NUL-terminated) are one of the
+ * paths, as given or resolved.  Every -P comparison goes through here.
+ */
+bool hst_filter_path(const struct hst_filter *f, const char *s, size_t n);
 
 /* Free what hst_filter_add allocated (the paths). */
 void hst_filter_free(struct hst_filter *f);

@@ -18,7 +18,8 @@
  * HST_CAP_STRV_COUNT capture followed by one HST_CAP_STR per element).
  * With -y, the targets of the descriptors among the arguments (and of a
  * returned descriptor) follow the argument captures as HST_CAP_FDPATH, so
- * a log recorded with -y shows them when read back.
+ * a log recorded with -y shows them when read back; with -P, those of the
+ * arguments at entry, which -P compares with its paths.
  *
  * New fields are only ever appended to the header; readers use hdr_size.
  */
@@ -79,10 +80,11 @@ enum hst_cap_kind {
 	HST_CAP_STR = 2,        /* a NUL-terminated string, without the NUL */
 	HST_CAP_STRV_COUNT = 3, /* an array of strings: aux = element count */
 	HST_CAP_SIGINFO = 4,    /* a siginfo_t */
-	HST_CAP_FDPATH = 5,     /* -y: what /proc/TID/fd/N (or cwd) named at the
-				 * stop, aux = the fd; arg = its argument, or
-				 * HST_CAP_ARG_RET for the returned fd.  After
-				 * every other capture of the record. */
+	HST_CAP_FDPATH = 5,     /* -y, -P: what /proc/TID/fd/N (or cwd) named at
+				 * the stop, aux = the fd; arg = its argument,
+				 * or HST_CAP_ARG_RET for the returned fd; len 0:
+				 * the argument was not open.  After every
+				 * other capture of the record. */
 };
 
 #define HST_CAP_ARG_RET 6

@@ -71,12 +71,15 @@ static const struct hst_cap *find_cap(const struct hst_raw *raw, unsigned arg)
 	return NULL;
 }
 
-/* -y: what descriptor argument arg (or HST_CAP_ARG_RET) named at the stop. */
+/*
+ * -y and -P: what descriptor argument arg (or HST_CAP_ARG_RET) named at the
+ * stop; an empty capture says it was not open.
+ */
 static const struct hst_cap *find_fdpath(const struct hst_raw *raw, unsigned arg)
 {
 	const struct hst_cap *c = hst_raw_first_cap(raw);
 	for (unsigned i = 0; i < raw->ncaps; i++, c = hst_cap_next(c))
-		if (c->arg == arg && c->kind == HST_CAP_FDPATH && c->len)
+		if (c->arg == arg && c->kind == HST_CAP_FDPATH)
 			return c;
 	return NULL;
 }
@@ -96,7 +99,7 @@ static void decode_ret_fdpath(const struct hst_raw *raw, struct hst_drec *d, str
 {
 	const struct hst_cap *c = find_fdpath(raw, HST_CAP_ARG_RET);
 
-	if (!c)
+	if (!c || !c->len)
 		return;
 	d->ret_path_off = blob_put(b, hst_cap_data(c), c->len);
 	d->ret_path_len = c->len;

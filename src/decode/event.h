@@ -27,7 +27,8 @@ enum hst_dval_flags {
 	HST_DVF_TRUNC = 1u << 1,   /* bytes (or elements) beyond what is held */
 	HST_DVF_NULL = 1u << 2,    /* the pointer was NULL */
 	HST_DVF_ABSENT = 1u << 3,  /* not rendered (e.g. open mode without O_CREAT) */
-	HST_DVF_FDPATH = 1u << 4,  /* FD/DIRFD: off/len hold what it named (-y) */
+	HST_DVF_FDPATH = 1u << 4,  /* FD/DIRFD: off/len hold what it named (-y, -P);
+				    * len 0: it was looked up and not open */
 };
 
 struct hst_dval {

@@ -571,6 +571,8 @@ static int start_source(hstrace_t *t, const sigset_t *caller_mask, const struct 
 		.follow = t->follow, .strsize = t->strsize, .ring = t->raw,
 		.child_sigmask = *caller_mask, .spin_ns = where->split ? spin_ns(t) : 0,
 		.fd_paths = want_fd_paths(t),
+		/* -P compares what descriptor arguments name, as strace (sinks.h). */
+		.fd_args = t->filtered && t->filter.npaths > 0,
 	};
 	if (where->split) {
 		cfg.child_cpus_set = true;

@@ -282,27 +282,17 @@ void hst_select_free(struct hst_select *sel)
 	sel->nfds = sel->cap_fds = 0;
 }
 
-static bool is_path(const struct hst_filter *f, const char *s, size_t n)
-{
-	for (unsigned k = 0; k < f->npaths; k++)
-		if (strlen(f->paths[k]) == n && memcmp(f->paths[k], s, n) == 0)
-			return true;
-	return false;
-}
-
 /*
- * -P: a path argument of the entry equals one of the filter's paths, or a
- * descriptor argument names one (-y recorded what it names).
+ * -P: a path argument of the entry equals one of the filter's paths.
  */
 static bool touches_path(const struct hst_filter *f, const struct hst_drec *d)
 {
 	const struct hst_dval *v = hst_drec_vals(d);
 
 	for (unsigned i = 0; i < d->nvals; i++) {
-		bool fdpath = (v[i].type == HST_A_FD || v[i].type == HST_A_DIRFD) && (v[i].flags & HST_DVF_FDPATH);
-		if ((v[i].type != HST_A_PATH && !fdpath) || (v[i].flags & (HST_DVF_NULL | HST_DVF_FAULT)))
+		if (v[i].type != HST_A_PATH || (v[i].flags & (HST_DVF_NULL | HST_DVF_FAULT)))
 			continue;
-		if (is_path(f, hst_drec_blob(d) + v[i].off, v[i].len))
+		if (hst_filter_path(f, hst_drec_blob(d) + v[i].off, v[i].len))
 			return true;
 	}
 	return false;
@@ -341,14 +331,40 @@ static void path_fd_drop(struct hst_select *sel, pid_t tgid, int lo, int hi)
 	}
 }
 
+/*
+ * What a descriptor names, as the tracer read it from /proc at the stop
+ * (a deleted file's " (deleted)" left out, as strace leaves it out), is
+ * one of the paths.  len 0: the descriptor was not open.
+ */
+static bool names_path(const struct hst_filter *f, const char *s, size_t n)
+{
+	static const char deleted[] = " (deleted)";
+	size_t dlen = sizeof(deleted) - 1;
+
+	if (n > dlen && memcmp(s + n - dlen, deleted, dlen) == 0)
+		n -= dlen;
+	return n > 0 && hst_filter_path(f, s, n);
+}
+
+/*
+ * -P: a descriptor argument of the entry is on a path.  Where the record
+ * holds what the descriptor named at the stop (the tracer reads it for
+ * -P and -y), that decides, as /proc decides for strace; otherwise (a log
+ * recorded without either) the descriptors followed since their open.
+ * AT_FDCWD and other negative numbers name nothing, as for strace.
+ */
 static bool uses_path_fd(const struct hst_select *sel, const struct hst_drec *d)
 {
-	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
+	const struct hst_dval *v = hst_drec_vals(d);
 
-	for (unsigned i = 0; sig && i < sig->nargs; i++)
-		if ((sig->type[i] == HST_A_FD || sig->type[i] == HST_A_DIRFD) &&
-		    path_fd_find(sel, d->tgid, (int)d->args[i]) >= 0)
+	for (unsigned i = 0; i < d->nvals; i++) {
+		int fd = (int)v[i].v;
+		if ((v[i].type != HST_A_FD && v[i].type != HST_A_DIRFD) || fd < 0)
+			continue;
+		if ((v[i].flags & HST_DVF_FDPATH) ? names_path(sel->filter, hst_drec_blob(d) + v[i].off, v[i].len)
+						   : path_fd_find(sel, d->tgid, fd) >= 0)
 			return true;
+	}
 	return false;
 }
 

@@ -43,14 +43,20 @@ void hst_merge_detach(struct hst_merge *m);
  * trace shares (text, human, JSON, Perfetto and --group outputs, the -c
  * summary, hstrace_next()), so a filter means the same everywhere.  It
  * applies -e pid=, -P (path=: a call with the path as a path argument, or
- * a descriptor argument -y recorded as naming it, and then the calls on
- * the descriptors such calls returned, their dup copies and a forked
- * child's copies, until closed), -e trace= and -e signal=.  Status filters
- * (-z, -Z, status=) need whole calls and are the consumers' own.
+ * with a descriptor argument naming it), -e trace= and -e signal=.  Status
+ * filters (-z, -Z, status=) need whole calls and are the consumers' own.
  *
- * -P keeps state (which descriptors are followed), so each consumer owns
- * one struct hst_select and feeds it every record in capture order; the
- * filter itself is shared and read-only.
+ * What a descriptor names is what the tracer read from /proc/TID/fd/N at
+ * the call's entry stop (it does for every descriptor argument with -P or
+ * -y), as strace reads it at each call: so a descriptor opened before an
+ * attach, or by a call seccomp left out, is matched too.  A record without
+ * that capture (a log recorded with neither) falls back to following
+ * descriptors through the calls seen: the one a call on the path
+ * returned, its dup copies and a forked child's copies, until closed.
+ *
+ * That following keeps state, so each consumer owns one struct hst_select
+ * and feeds it every record in capture order; the filter itself is shared
+ * and read-only.
  */
 struct hst_path_fd {
 	pid_t tgid;

@@ -7,8 +7,10 @@
  * page-bounded pieces, because process_vm_readv fails a whole piece that
  * crosses into an unmapped page: reading up to the page end first means a
  * string that ends just before a hole is still read.  Descriptor targets
- * (-y) are readlink()s of /proc/TID/fd/N, also straight into the record.
+ * (-y, and -P's descriptor arguments) are readlink()s of /proc/TID/fd/N,
+ * also straight into the record.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -442,17 +444,20 @@ size_t hst_capture_fdpaths_bound(const struct hst_syscall_sig *sig, bool at_exit
 }
 
 /*
- * One readlink straight into the record; nothing when the descriptor is
- * not open (strace then prints the bare number).  The link is not
- * NUL-terminated and at most PATH_CAP bytes.
+ * One readlink straight into the record.  A descriptor argument that is not
+ * open (ENOENT) gets an empty capture: the descriptor was looked up and
+ * names nothing, which -P needs to tell from "not looked up" (strace then
+ * prints the bare number, and so does -y).  Any other failure, or the
+ * working directory or a returned descriptor that cannot be read, leaves
+ * no capture.  The link is not NUL-terminated and at most PATH_CAP bytes.
  */
-static unsigned cap_fdpath(pid_t tid, char **pos, unsigned arg, int64_t fd)
+static unsigned cap_fdpath(pid_t tid, char **pos, unsigned arg, int64_t fd, bool cwd)
 {
 	char link[64];
 	struct hst_cap *c;
 	ssize_t n;
 
-	if (fd == AT_FDCWD && arg != HST_CAP_ARG_RET)
+	if (fd == AT_FDCWD && arg != HST_CAP_ARG_RET && cwd)
 		snprintf(link, sizeof(link), "/proc/%d/cwd", tid);
 	else if (fd >= 0 && fd <= INT32_MAX)
 		snprintf(link, sizeof(link), "/proc/%d/fd/%d", tid, (int)fd);
@@ -460,15 +465,18 @@ static unsigned cap_fdpath(pid_t tid, char **pos, unsigned arg, int64_t fd)
 		return 0;
 	c = put_cap(pos, arg, HST_CAP_FDPATH, (uint64_t)fd);
 	n = readlink(link, (char *)(c + 1), PATH_CAP);
-	if (n <= 0)
+	if (n > 0)
+		c->len = (uint32_t)n;
+	else if (n < 0 && errno == ENOENT && fd >= 0 && arg != HST_CAP_ARG_RET)
+		c->len = 0; /* not open */
+	else
 		return 0; /* *pos has not moved: the capture is dropped */
-	c->len = (uint32_t)n;
 	end_cap(pos, c);
 	return 1;
 }
 
 size_t hst_capture_fdpaths(struct hst_raw *rec, size_t size, const struct hst_syscall_sig *sig,
-			   bool at_exit)
+			   bool at_exit, bool cwd)
 {
 	char *pos = (char *)rec + size;
 	unsigned ncaps = rec->ncaps;
@@ -481,10 +489,10 @@ size_t hst_capture_fdpaths(struct hst_raw *rec, size_t size, const struct hst_sy
 			continue;
 		if (sig->type[i] == HST_A_FD && fd == AT_FDCWD)
 			continue; /* only a directory fd means the cwd */
-		ncaps += cap_fdpath(rec->tid, &pos, i, fd);
+		ncaps += cap_fdpath(rec->tid, &pos, i, fd, cwd);
 	}
 	if (ret_fd_here(rec, sig, at_exit))
-		ncaps += cap_fdpath(rec->tid, &pos, HST_CAP_ARG_RET, rec->rval);
+		ncaps += cap_fdpath(rec->tid, &pos, HST_CAP_ARG_RET, rec->rval, cwd);
 	rec->ncaps = (uint16_t)ncaps;
 	return (size_t)(pos - (char *)rec);
 }

@@ -42,13 +42,19 @@ size_t hst_capture(struct hst_raw *rec, const struct hst_syscall_sig *sig,
 		   bool at_exit, unsigned strsize, const struct hst_stash *st);
 
 /*
- * -y: upper bound of the bytes hst_capture_fdpaths() may add for this stop,
- * and the captures themselves: for every descriptor argument rendered at
- * this stop (a directory fd's AT_FDCWD names the working directory) and, at
- * a successful exit of a call returning a descriptor, that descriptor, what
- * /proc/TID/fd/N links to, appended at size.  Returns the new total size.
+ * -y and -P: upper bound of the bytes hst_capture_fdpaths() may add for
+ * this stop, and the captures themselves: for every descriptor argument
+ * rendered at this stop (with cwd, a directory fd's AT_FDCWD names the
+ * working directory) and, at a successful exit of a call returning a
+ * descriptor, that descriptor, what /proc/TID/fd/N links to, appended at
+ * size; an empty capture for an argument that is not open.  -P asks for
+ * the arguments at entry only, without cwd: every descriptor argument is
+ * rendered at entry (test_systable checks it), where -P decides.  Returns
+ * the new total size.
  */
 size_t hst_capture_fdpaths_bound(const struct hst_syscall_sig *sig, bool at_exit);
+size_t hst_capture_fdpaths(struct hst_raw *rec, size_t size, const struct hst_syscall_sig *sig,
+			   bool at_exit, bool cwd);
 
 /*
  * The largest raw record the tracer makes with this -s (and -y when
@@ -56,8 +62,6 @@ size_t hst_capture_fdpaths_bound(const struct hst_syscall_sig *sig, bool at_exit
  * syscall.  A log recorded with that -s never holds a larger record.
  */
 size_t hst_capture_max_record(unsigned strsize, bool fd_paths);
-size_t hst_capture_fdpaths(struct hst_raw *rec, size_t size, const struct hst_syscall_sig *sig,
-			   bool at_exit);
 
 /* Append a siginfo capture for a signal record; returns the total size. */
 size_t hst_capture_siginfo(struct hst_raw *rec, const void *siginfo, size_t len);

@@ -21,7 +21,9 @@
  * block, which keeps the tracee stopped: backpressure, never loss.  With
  * -y (cfg.fd_paths), also one readlink of /proc/TID/fd/N per descriptor
  * argument or returned descriptor, while the tracee is stopped: the fd
- * may be closed or reused the moment it runs again.  Without -y, no cost.
+ * may be closed or reused the moment it runs again.  With -P
+ * (cfg.fd_args), the same for the descriptor arguments at entry.  Without
+ * either, no cost.
  *
  * Launch: the program is forked by this thread (so it is this thread's child
  * and its wait status comes to this thread even with __WNOTHREAD), stops
@@ -445,12 +447,20 @@ static unsigned abi_flags(uint32_t arch, uint64_t nr)
 }
 
 
-/* Argument memory, then with -y the descriptors' targets (one readlink each). */
+/*
+ * Argument memory, then the descriptors' targets (one readlink each): with
+ * -y all of them, with -P only the arguments', at entry, where it decides.
+ */
+static bool want_fdpaths(const struct hst_tracer *tr, bool at_exit)
+{
+	return tr->cfg.fd_paths || (tr->cfg.fd_args && !at_exit);
+}
+
 static size_t capture_bound(const struct hst_tracer *tr, const struct hst_syscall_sig *sig, bool at_exit)
 {
 	size_t n = hst_capture_bound(sig, at_exit, tr->cfg.strsize);
 
-	if (tr->cfg.fd_paths)
+	if (want_fdpaths(tr, at_exit))
 		n += hst_capture_fdpaths_bound(sig, at_exit);
 	return n;
 }
@@ -460,8 +470,8 @@ static size_t capture(const struct hst_tracer *tr, struct hst_raw *r, const stru
 {
 	size_t size = hst_capture(r, sig, at_exit, tr->cfg.strsize, st);
 
-	if (tr->cfg.fd_paths)
-		size = hst_capture_fdpaths(r, size, sig, at_exit);
+	if (want_fdpaths(tr, at_exit))
+		size = hst_capture_fdpaths(r, size, sig, at_exit, tr->cfg.fd_paths);
 	return size;
 }
 

@@ -39,6 +39,7 @@ struct hst_tracer_config {
 	cpu_set_t cpus;
 	unsigned spin_ns;        /* poll for the next stop this long before sleeping */
 	bool fd_paths;           /* -y: capture what descriptor arguments name */
+	bool fd_args;            /* -P: the same for the arguments at entry, without the cwd */
 	const struct hst_filter *filter;     /* calls to record; NULL: all */
 	const struct sock_fprog *seccomp;    /* launched program: load this filter */
 	bool no_new_privs;       /* with seccomp: set no_new_privs first (not root) */
