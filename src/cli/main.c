@@ -441,6 +441,13 @@ static void on_signal(int sig)
 		hstrace_stop(g_trace);
 }
 
+/* The handle goes: the signal handlers must not reach it any more. */
+static void release(hstrace_t *t)
+{
+	g_trace = NULL;
+	hstrace_free(t);
+}
+
 static void install_handlers(void)
 {
 	struct sigaction sa;
@@ -510,7 +517,10 @@ static void report_output_error(const struct options *o, hstrace_t *t, int err, 
 	int log_err = o->log_file ? hstrace_output_error(t, 0) : 0;
 
 	if (!log_err) {
-		fprintf(stderr, "hstrace: output: %s\n", hstrace_strerror(err));
+		if (o->text_file)
+			fprintf(stderr, "hstrace: cannot write %s: %s\n", o->text_file, hstrace_strerror(err));
+		else
+			fprintf(stderr, "hstrace: output: %s\n", hstrace_strerror(err));
 		return;
 	}
 	const char *fate = o->npids ? "; tracing stopped, the processes were detached" :
@@ -543,9 +553,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hstrace: out of memory\n");
 		return 1;
 	}
+	/* Before configure, which may exit: still reachable then (LeakSanitizer). */
+	g_trace = t;
 	configure(t, &o);
 	signal(SIGPIPE, SIG_IGN);
-	g_trace = t;
 	install_handlers();
 	err = hstrace_start(t);
 	if (err < 0) {
@@ -559,9 +570,11 @@ int main(int argc, char **argv)
 		else if (err == -EPERM && o.npids)
 			fprintf(stderr, "hstrace: attach: %s (are you root, or is ptrace restricted?)\n",
 				hstrace_strerror(err));
+		else if (err == -ENOMEM || err == -EAGAIN) /* memory, or threads (glibc's EAGAIN) */
+			fprintf(stderr, "hstrace: cannot start tracing: %s\n", hstrace_strerror(err));
 		else
 			fprintf(stderr, "hstrace: %s: %s\n", what, hstrace_strerror(err));
-		hstrace_free(t);
+		release(t);
 		return 1;
 	}
 	for (unsigned i = 0; i < o.npids && !o.quiet; i++)
@@ -572,18 +585,18 @@ int main(int argc, char **argv)
 	status = hstrace_exit_status(t);
 	if (err < 0 && o.read_file) {
 		report_log_error(&o, t, err);
-		hstrace_free(t);
+		release(t);
 		return 1;
 	}
 	if (o.read_file && report_log_damage(&o, t)) {
-		hstrace_free(t);
+		release(t);
 		return 1;
 	}
 	if (err < 0)
 		report_output_error(&o, t, err, status);
 	else if (o.log_file && !o.quiet)
 		report_recording(&o, t);
-	hstrace_free(t);
+	release(t);
 	if (err < 0)
 		return 1;
 	if (*o.argv && status != -1)

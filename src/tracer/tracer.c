@@ -153,21 +153,23 @@ static void record_simple(struct hst_tracer *tr, const struct hst_tracee *t, uns
 
 /* --- tracee bookkeeping ------------------------------------------------- */
 
+/* From /proc/TID/status, without stdio: nothing to allocate on a stop. */
 static pid_t tgid_of(pid_t tid)
 {
-	char path[64], buf[512];
-	FILE *f;
-	pid_t tgid = tid;
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	f = fopen(path, "re");
-	if (!f)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return tid;
-	while (fgets(buf, sizeof(buf), f))
-		if (sscanf(buf, "Tgid: %d", &tgid) == 1)
-			break;
-	fclose(f);
-	return tgid;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	p = strstr(buf, "\nTgid:");
+	pid_t tgid = p ? (pid_t)atoi(p + 6) : 0;
+	return tgid > 0 ? tgid : tid;
 }
 
 static struct hst_tracee *tracee_new(struct hst_tracer *tr, pid_t tid, pid_t tgid, unsigned flags)
@@ -181,6 +183,12 @@ static struct hst_tracee *tracee_new(struct hst_tracer *tr, pid_t tid, pid_t tgi
 	/* Forked while the others were being killed: it goes the same way. */
 	if (tr->detaching == STOP_KILL)
 		kill(tid, SIGKILL);
+	/*
+	 * Or let go, at its first stop: a child forked meanwhile, or a thread
+	 * seized by an attach that failed (out of memory for its entry).
+	 */
+	else if (tr->detaching)
+		t->flags |= HST_TRACEE_DETACHING;
 	return t;
 }
 
@@ -742,6 +750,24 @@ static void on_exited(struct hst_tracer *tr, pid_t tid, int status)
 	tracee_gone(tr, t);
 }
 
+/*
+ * Out of memory for a new tracee's entry: resume it without one, unrecorded;
+ * its next stop tries again.  Detaching it would lose it for good: its
+ * parent's fork or clone event could still register the tid, which would
+ * then never stop again, and the trace would never end.
+ */
+static void resume_unknown(struct hst_tracer *tr, pid_t tid, int status)
+{
+	int sig = WSTOPSIG(status), event = (unsigned)status >> 16;
+
+	if (tr->detaching == STOP_KILL)
+		kill(tid, SIGKILL);
+	if (event == PTRACE_EVENT_STOP && is_stop_signal(sig))
+		ptrace(PTRACE_LISTEN, tid, 0, 0);
+	else
+		ptrace(PTRACE_SYSCALL, tid, 0, (void *)(long)(event || sig == (SIGTRAP | 0x80) ? 0 : sig));
+}
+
 static void dispatch(struct hst_tracer *tr, pid_t tid, int status)
 {
 	struct hst_tracee *t;
@@ -755,8 +781,7 @@ static void dispatch(struct hst_tracer *tr, pid_t tid, int status)
 		return;
 	t = tracee_get(tr, tid);
 	if (!t) {
-		/* Out of memory for the table: let it go rather than stall it. */
-		ptrace(PTRACE_DETACH, tid, 0, 0);
+		resume_unknown(tr, tid, status);
 		return;
 	}
 	t->flags &= ~(HST_TRACEE_LISTENING | HST_TRACEE_IN_VFORK);
@@ -955,8 +980,14 @@ static int launch(struct hst_tracer *tr)
 		return err;
 	}
 	tr->child = pid;
-	if (!tracee_new(tr, pid, pid, HST_TRACEE_HIDDEN))
+	if (!tracee_new(tr, pid, pid, HST_TRACEE_HIDDEN)) {
+		/* Not left stopped: nothing would ever resume it.  Seized, it may
+		 * still stop at its exit (PTRACE_EVENT_EXIT) on the way out. */
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &status, __WALL) == pid && WIFSTOPPED(status))
+			ptrace(PTRACE_CONT, pid, 0, 0);
 		return -ENOMEM;
+	}
 	kill(pid, SIGCONT);
 	return 0;
 }
