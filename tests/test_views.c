@@ -229,6 +229,31 @@ Test(views, path_filter_follows_the_descriptor)
 }
 
 /*
+ * -P through a symbolic link: both the link and its target are matched,
+ * and hstrace says so once on stderr, as strace does ("Requested path ...
+ * resolved into ..."); -qqq silences it, a path that is already resolved
+ * gets no note.
+ */
+Test(views, path_filter_says_how_it_resolved)
+{
+	char *file = tpath("target"), *link = tpath("link");
+	char *real = realpath(tmpdir, NULL);
+
+	cr_assert_not_null(real);
+	cr_assert_eq(close(open(file, O_WRONLY | O_CREAT, 0600)), 0);
+	cr_assert_eq(symlink(file, link), 0);
+	struct result r = HSTRACE("-P", link, "-o", tpath("t"), "/bin/true");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.err, fmt("hstrace: -P \"%s\" resolves to \"%s/target\": both are matched\n", link, real));
+	r = HSTRACE("-qqq", "-P", link, "-o", tpath("t"), "/bin/true");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_empty(r.err);
+	r = HSTRACE("-P", fmt("%s/target", real), "-o", tpath("t"), "/bin/true");
+	cr_assert_str_empty(r.err);
+	free(real);
+}
+
+/*
  * -P and descriptors hstrace did not see being opened: the tracer reads
  * what a descriptor argument names (/proc/PID/fd/N) at the call, as strace
  * does, so a file opened before an attach, or by a call a seccomp filter

@@ -26,7 +26,7 @@ struct options {
 	pid_t pids[64];
 	unsigned npids;
 	bool follow;
-	bool quiet;
+	unsigned quiet;          /* -q: attach messages, -qqq: also -P's resolution */
 	bool no_pin;
 	bool verbose;
 	unsigned hex;            /* -x: 1, -xx: 2 */
@@ -118,7 +118,7 @@ static void usage(FILE *f)
 		"      --spin USEC    poll for the next stop this long before sleeping\n"
 		"                     (default 0: always sleep).  Needs 2+ CPUs and pinning:\n"
 		"                     COMMAND then runs off the ptrace thread's CPU\n"
-		"  -q                 do not print attach/detach messages\n"
+		"  -q                 do not print attach/detach messages (-qqq: nor -P's resolution)\n"
 		"  -h, --help         show this help\n"
 		"  -V, --version      show the version\n"
 		"\n"
@@ -273,7 +273,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			fprintf(stderr, "hstrace: -m takes text, human, json or perfetto, not '%s'\n", optarg);
 			exit(2);
 		case 's': o->strsize = parse_number(optarg, "string size (-s)", 65536); break;
-		case 'q': o->quiet = true; break;
+		case 'q': o->quiet++; break;
 		case OPT_WORKERS: o->workers = (unsigned)parse_number(optarg, "worker count", 64); break;
 		case OPT_RING:
 			o->ring_size = parse_number(optarg, "ring size", LONG_MAX);
@@ -346,6 +346,19 @@ static void check(int err, const char *what)
 	}
 }
 
+/*
+ * -P PATH that resolves to another path (a symbolic link, "..", a
+ * relative path): both are matched; say which, as strace does.
+ */
+static void note_resolved(const char *path)
+{
+	char *resolved = realpath(path, NULL);
+
+	if (resolved && strcmp(resolved, path) != 0)
+		fprintf(stderr, "hstrace: -P \"%s\" resolves to \"%s\": both are matched\n", path, resolved);
+	free(resolved);
+}
+
 static void configure(hstrace_t *t, const struct options *o)
 {
 	bool text = o->text_file || !o->log_file;
@@ -377,8 +390,11 @@ static void configure(hstrace_t *t, const struct options *o)
 			fprintf(stderr, "hstrace: -e %s: %s\n", o->filters[i], hstrace_filter_error(t));
 			exit(2);
 		}
-		if (o->filter_owned[i])
+		if (o->filter_owned[i]) {
+			if (o->quiet < 3)
+				note_resolved(o->filters[i] + 5);
 			free((char *)o->filters[i]); /* the library keeps its own copy */
+		}
 	}
 	check(hstrace_seccomp(t, !o->no_seccomp), "--no-seccomp");
 	if (o->nfilters && o->npids && !o->quiet && !o->no_seccomp)
