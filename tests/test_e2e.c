@@ -1163,24 +1163,6 @@ static bool ticks_seen(const char *path, const struct target *tg)
 	return true;
 }
 
-/*
- * waitpid with a bound that only turns a hang into a failure; -1 if pid is
- * still running after it.
- */
-static int wait_bounded(pid_t pid, int seconds)
-{
-	int status;
-
-	for (int i = 0; i < seconds * 100; i++) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		cr_assert_geq(r, 0, "waitpid: %s", strerror(errno));
-		if (r == pid)
-			return status;
-		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
-	}
-	return -1;
-}
-
 /* Where the target's threads are, for a failure message. */
 static char *target_states(const struct target *tg)
 {
@@ -1214,7 +1196,7 @@ static void attach_once(struct target *tg, int sig, int cycle)
 	}
 	cr_assert_lt(tries, 3000, "no tick from every thread in the trace:\n%s", slurp(out, NULL));
 	kill(hs, sig);
-	status = wait_bounded(hs, 15);
+	status = wait_within(hs, 15);
 	if (status == -1) {
 		char *states = target_states(tg);
 		kill(hs, SIGKILL);
@@ -1294,7 +1276,7 @@ Test(e2e, launched_program_detached_on_sigint)
 	tg.ntids = 2;
 	tg.out = p[0];
 	kill(hs, SIGINT);
-	status = wait_bounded(hs, 15);
+	status = wait_within(hs, 15);
 	if (status == -1) {
 		char *states = target_states(&tg);
 		kill(hs, SIGKILL);

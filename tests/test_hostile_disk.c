@@ -54,38 +54,6 @@ static void suite_fini(void)
 
 TestSuite(disk, .init = suite_init, .fini = suite_fini, .timeout = 240);
 
-/* Pids of processes with TOKEN among their arguments. */
-static int leftovers(const char *token, pid_t *pids, int max)
-{
-	int n = 0;
-	FILE *ls = popen("ls /proc", "r");
-	char name[64];
-
-	cr_assert_not_null(ls);
-	while (n < max && fgets(name, sizeof(name), ls)) {
-		pid_t pid = (pid_t)atoi(name);
-		if (pid <= 0)
-			continue;
-		char path[64], buf[4096];
-		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		ssize_t len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
-		for (ssize_t off = 0; off < len; off += (ssize_t)strlen(buf + off) + 1)
-			if (!strcmp(buf + off, token)) {
-				pids[n++] = pid;
-				break;
-			}
-	}
-	pclose(ls);
-	return n;
-}
-
 /* A line of /proc/PID/status ("State", "TracerPid"), value only, kept. */
 static char *proc_status(pid_t pid, const char *field)
 {
@@ -128,7 +96,7 @@ static struct result run_bounded(char *const argv[], const char *token)
 	kill(pid, SIGKILL);
 	wait_status(pid);
 	pid_t left[16];
-	int n = leftovers(token, left, 16);
+	int n = procs_with_arg(token, left, 16);
 	for (int i = 0; i < n; i++)
 		kill(left[i], SIGKILL);
 	cr_assert_fail("hstrace did not end within %d s of a full disk (%d processes of the test "
@@ -189,7 +157,7 @@ static void assert_readable_to_the_cut(const char *log, const char *first_call)
 static void assert_nothing_left(const char *token)
 {
 	pid_t left[16];
-	int n = leftovers(token, left, 16);
+	int n = procs_with_arg(token, left, 16);
 
 	for (int i = 0; i < n; i++) {
 		char *state = proc_status(left[i], "State");

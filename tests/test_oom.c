@@ -137,42 +137,10 @@ static void sleep_ms(long ms)
 	nanosleep(&t, NULL);
 }
 
-/* Pids of processes with TOKEN among their arguments. */
-static int leftovers(const char *token, pid_t *pids, int max)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	int n = 0;
-
-	cr_assert_not_null(d);
-	while (n < max && (de = readdir(d))) {
-		pid_t pid = (pid_t)atoi(de->d_name);
-		char path[64], buf[4096];
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		ssize_t len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
-		for (ssize_t off = 0; off < len; off += (ssize_t)strlen(buf + off) + 1)
-			if (!strcmp(buf + off, token)) {
-				pids[n++] = pid;
-				break;
-			}
-	}
-	closedir(d);
-	return n;
-}
-
 static void kill_leftovers(const char *token)
 {
 	pid_t left[32];
-	int n = leftovers(token, left, 32);
+	int n = procs_with_arg(token, left, 32);
 
 	for (int i = 0; i < n; i++)
 		kill(left[i], SIGKILL);
@@ -304,7 +272,7 @@ static struct run run_hstrace(char *const argv[], char *const env[], const char 
 static void assert_nothing_left(const char *token, const struct run *r)
 {
 	pid_t left[32];
-	int n = leftovers(token, left, 32);
+	int n = procs_with_arg(token, left, 32);
 
 	if (n == 0)
 		return;

@@ -366,23 +366,6 @@ static pid_t start_holder(const char *file)
 	return h;
 }
 
-/* waitpid for at most seconds (the bound only turns a hang into a failure); -1 if still running. */
-static int wait_bounded(pid_t pid, int seconds)
-{
-	int status;
-
-	for (int i = 0; i < seconds * 100; i++) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		cr_assert_geq(r, 0, "waitpid: %s", strerror(errno));
-		if (r == pid)
-			return status;
-		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
-	}
-	kill(pid, SIGKILL);
-	wait_status(pid);
-	return -1;
-}
-
 /*
  * TRACER -f -q -P FILE -o NAME [--out LOG] -p PID until the trace shows a
  * whole turn of the holder's loop (two pwrite64), then SIGINT (which
@@ -407,7 +390,7 @@ static char *trace_attached(const char *tracer, const char *file, pid_t pid, con
 	}
 	cr_assert_lt(i, 3000, "%s -P -p: no call on the file in the trace:\n%s", tracer, t);
 	kill(tr, SIGINT);
-	status = wait_bounded(tr, 15);
+	status = wait_within(tr, 15);
 	cr_assert(status != -1, "%s still running 15 s after SIGINT", tracer);
 	/* strace ends with the signal it detached for; hstrace exits 0. */
 	bool strace = strcmp(tracer, hstrace_bin()) != 0;

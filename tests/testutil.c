@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -200,6 +202,51 @@ int wait_status(pid_t pid)
 	while (r < 0 && errno == EINTR);
 	cr_assert_eq(r, pid, "waitpid: %s", strerror(errno));
 	return status;
+}
+
+int wait_within(pid_t pid, int seconds)
+{
+	int status;
+
+	for (int i = 0; i < seconds * 100; i++) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		cr_assert_geq(r, 0, "waitpid: %s", strerror(errno));
+		if (r == pid)
+			return status;
+		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+	}
+	return -1;
+}
+
+int procs_with_arg(const char *token, pid_t *pids, int max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	cr_assert_not_null(d);
+	while (n < max && (de = readdir(d))) {
+		pid_t pid = (pid_t)atoi(de->d_name);
+		char path[64], buf[4096];
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		ssize_t len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		for (ssize_t off = 0; off < len; off += (ssize_t)strlen(buf + off) + 1)
+			if (!strcmp(buf + off, token)) {
+				pids[n++] = pid;
+				break;
+			}
+	}
+	closedir(d);
+	return n;
 }
 
 static int runs;

@@ -59,6 +59,15 @@ pid_t spawn_child(char *const argv[], char *const envp[], int out_fd, int err_fd
 /* waitpid, retried on EINTR; a failure fails the test. */
 int wait_status(pid_t pid);
 
+/*
+ * waitpid for at most `seconds` (the bound only turns a hang into a
+ * failure); -1 if pid is still running then.
+ */
+int wait_within(pid_t pid, int seconds);
+
+/* Up to max pids of the processes with token among their arguments (leftovers of a test). */
+int procs_with_arg(const char *token, pid_t *pids, int max);
+
 struct result {
 	int status;     /* wait status */
 	char *out;      /* stdout */
