@@ -402,6 +402,57 @@ Test(lib, killed_event)
 	hstrace_free(t);
 }
 
+/*
+ * kill -STOP of a launched program: one STOPPED event per thread, named by
+ * the signal, and the program really stops (no tick until SIGCONT, which
+ * comes as a SIGNAL event); then it is killed.
+ */
+Test(lib, stopped_events)
+{
+	hstrace_t *t = start_helper(ARGV("sleep", "1"));
+	const hstrace_call_t *c;
+	pid_t pid = 0, main_tid = 0, stopped[2] = { 0, 0 };
+	bool ticks[2] = { false, false }, sent_stop = false, sent_cont = false, killed = false;
+	unsigned nstopped = 0;
+
+	while ((c = hstrace_next(t)) != NULL) {
+		if (!pid)
+			pid = main_tid = c->pid;
+		/* Between its STOPPED event and SIGCONT a thread makes no call. */
+		for (unsigned i = 0; i < nstopped && !sent_cont; i++)
+			cr_assert(c->kind != HSTRACE_EV_SYSCALL || c->tid != stopped[i], "thread %d ran while stopped: %s",
+				  c->tid, c->name);
+		if (is_call(c, HSTRACE_SYS_write) && c->returned) {
+			ticks[c->tid != main_tid] = true;
+			if (ticks[0] && ticks[1] && !sent_stop) {
+				cr_assert_eq(kill(pid, SIGSTOP), 0);
+				sent_stop = true;
+			}
+			if (sent_cont && !killed) {
+				cr_assert_eq(kill(pid, SIGKILL), 0);
+				killed = true;
+			}
+		}
+		if (c->kind == HSTRACE_EV_STOPPED) {
+			cr_assert(sent_stop);
+			cr_assert_eq(c->syscall, SIGSTOP);
+			cr_assert_str_eq(c->name, "SIGSTOP");
+			cr_assert_eq(c->pid, pid);
+			cr_assert_lt(nstopped, 2, "a third STOPPED event, thread %d", c->tid);
+			cr_assert(nstopped == 0 || stopped[0] != c->tid, "two STOPPED events for thread %d", c->tid);
+			stopped[nstopped++] = c->tid;
+			if (nstopped == 2) {
+				cr_assert_eq(kill(pid, SIGCONT), 0);
+				sent_cont = true;
+			}
+		}
+	}
+	cr_assert_eq(nstopped, 2, "STOPPED events: %u", nstopped);
+	cr_assert(killed, "no tick after SIGCONT");
+	cr_assert_eq(hstrace_wait(t), 0);
+	hstrace_free(t);
+}
+
 Test(lib, thread_events)
 {
 	hstrace_t *t = start_helper(ARGV("threads", "4"));
@@ -549,8 +600,16 @@ Test(lib, attach_then_stop_from_another_thread)
 	cr_assert_eq(hstrace_pid(t, target), 0);
 	int err = hstrace_start(t);
 	cr_assert_eq(err, 0, "%s", hstrace_strerror(err));
+	int detached[2] = { 0, 0 };
 	while ((c = hstrace_next(t)) != NULL) {
 		cr_assert_eq(c->pid, target);
+		cr_assert(c->tid == tids[0] || c->tid == tids[1], "tid %d", c->tid);
+		/* One DETACHED event per thread, and nothing of it after that. */
+		cr_assert_eq(detached[c->tid == tids[1]], 0, "%s of thread %d after its detach", c->name, c->tid);
+		if (c->kind == HSTRACE_EV_DETACHED) {
+			cr_assert(stopped, "detached before hstrace_stop");
+			detached[c->tid == tids[1]]++;
+		}
 		if (is_call(c, HSTRACE_SYS_write))
 			ticks[c->tid == tids[1]] = true;
 		if (ticks[0] && ticks[1] && !stopped) {
@@ -561,6 +620,7 @@ Test(lib, attach_then_stop_from_another_thread)
 		}
 	}
 	cr_assert(stopped, "the trace ended before both threads were seen");
+	cr_assert(detached[0] == 1 && detached[1] == 1, "DETACHED events: %d and %d", detached[0], detached[1]);
 	cr_assert_eq(hstrace_wait(t), 0);
 	cr_assert_eq(hstrace_exit_status(t), -1, "an attached process has no exit status");
 	hstrace_free(t);

@@ -111,6 +111,18 @@ typedef enum hstrace_event_kind {
 	HSTRACE_EV_SIGNAL,      /* a signal was delivered: signo, si_code, sender */
 	HSTRACE_EV_EXITED,      /* a thread or process exited: ret = status */
 	HSTRACE_EV_KILLED,      /* killed by signal ret; core_dumped */
+	/*
+	 * group-stop (kill -STOP, Ctrl-Z): the thread stopped for the signal
+	 * in syscall (name: its name) and stays stopped, as untraced, until a
+	 * SIGCONT, which comes as a SIGNAL event.  One per thread.
+	 */
+	HSTRACE_EV_STOPPED,
+	/*
+	 * hstrace let go of the thread (hstrace_stop() on attached processes,
+	 * or a detach on error): it runs on untraced.  A call it was in comes
+	 * first, as a SYSCALL event with returned false.
+	 */
+	HSTRACE_EV_DETACHED,
 } hstrace_event_kind_t;
 
 /*
@@ -119,7 +131,7 @@ typedef enum hstrace_event_kind {
  */
 typedef struct hstrace_call {
 	hstrace_event_kind_t kind;
-	int syscall;            /* HSTRACE_SYS_* (the x86_64 number); signal number for SIGNAL */
+	int syscall;            /* HSTRACE_SYS_* (the x86_64 number); signal number for SIGNAL, STOPPED */
 	const char *name;       /* "openat", "syscall_451", or the signal's name */
 	pid_t pid;              /* thread group id */
 	pid_t tid;              /* thread id */

@@ -248,11 +248,15 @@ static void emit_simple(struct hst_events *ev, const struct hst_drec *d)
 	c->tid = d->tid;
 	c->seq = d->seq;
 	c->ts_ns = d->ts_ns;
-	if (d->kind == HST_RAW_SIGNAL) {
-		c->kind = HSTRACE_EV_SIGNAL;
+	if (d->kind == HST_RAW_SIGNAL || d->kind == HST_RAW_GROUP_STOP) {
+		c->kind = d->kind == HST_RAW_SIGNAL ? HSTRACE_EV_SIGNAL : HSTRACE_EV_STOPPED;
 		c->syscall = d->nr;
 		c->name = hst_signal_name(d->nr);
 		c->category = HSTRACE_CAT_SIGNAL;
+	} else if (d->kind == HST_RAW_DETACHED) {
+		c->kind = HSTRACE_EV_DETACHED;
+		c->name = "detached";
+		c->category = HSTRACE_CAT_PROCESS;
 	} else {
 		c->kind = d->kind == HST_RAW_EXITED ? HSTRACE_EV_EXITED : HSTRACE_EV_KILLED;
 		c->ret = d->rval;
@@ -303,17 +307,19 @@ static bool consume(struct hst_events *ev, const struct hst_drec *d)
 		emit_call(ev, p->entry, d);
 		return true;
 	case HST_RAW_SIGNAL:
+	case HST_RAW_GROUP_STOP:
 		emit_simple(ev, d);
 		return true;
 	case HST_RAW_EXITED:
 	case HST_RAW_KILLED:
+	case HST_RAW_DETACHED:
 		if (hst_raw_superseded(d->kind, d->nr)) {
 			supersede(ev, d);
 			return false;
 		}
 		p = hst_tidmap_get(&ev->tids, d->tid);
 		if (p && p->has) {
-			/* Its last call never returned: that goes first. */
+			/* Its last call never returned (or not while traced): that goes first. */
 			memcpy(&ev->deferred, d, sizeof(ev->deferred));
 			ev->has_deferred = 1;
 			emit_call(ev, p->entry, NULL);
@@ -325,11 +331,6 @@ static bool consume(struct hst_events *ev, const struct hst_drec *d)
 			hst_tidmap_del(&ev->tids, d->tid);
 		}
 		return true;
-	case HST_RAW_DETACHED:
-		p = hst_tidmap_get(&ev->tids, d->tid);
-		if (p)
-			p->has = 0;
-		return false;
 	default:
 		return false;
 	}
