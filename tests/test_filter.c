@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "core/filter.h"
+#include "core/record.h"
+#include "sink/sinks.h"
 
 static struct hst_filter f;
 static char err[256];
@@ -37,6 +39,29 @@ Test(filter, names_and_bare_sets)
 	cr_assert_not(hst_filter_all_syscalls(&f));
 	cr_assert_eq(hst_filter_add(&f, "read", err, sizeof(err)), 0, "%s", err);
 	cr_assert(hst_filter_syscall(&f, __NR_read), "a second set adds to the first");
+}
+
+/*
+ * Calls through the i386 and x32 ABIs are selected by name, as the seccomp
+ * filter selects them: i386's 4 is write, its 20 getpid (x86_64's writev);
+ * a call x86_64 has no name for (i386's socketcall) is shown unless
+ * nothing is traced.
+ */
+Test(filter, other_abis_by_name)
+{
+	cr_assert_eq(hst_filter_add(&f, "trace=write", err, sizeof(err)), 0, "%s", err);
+	cr_assert(hst_select_header(&f, HST_RAW_SYSCALL_ENTRY, 4, HST_RAWF_I386));
+	cr_assert(hst_select_header(&f, HST_RAW_SYSCALL_EXIT, 4, HST_RAWF_I386));
+	cr_assert_not(hst_select_header(&f, HST_RAW_SYSCALL_ENTRY, 20, HST_RAWF_I386));
+	cr_assert_not(hst_select_header(&f, HST_RAW_SYSCALL_ENTRY, __NR_writev, 0));
+	cr_assert(hst_select_header(&f, HST_RAW_SYSCALL_ENTRY, 0x40000000 | __NR_write, HST_RAWF_X32));
+	cr_assert_not(hst_select_header(&f, HST_RAW_SYSCALL_ENTRY, 0x40000000 | __NR_read, HST_RAWF_X32));
+	cr_assert(hst_select_header(&f, HST_RAW_SYSCALL_ENTRY, 102, HST_RAWF_I386), "socketcall");
+	hst_filter_free(&f);
+	hst_filter_init(&f);
+	cr_assert_eq(hst_filter_add(&f, "trace=none", err, sizeof(err)), 0, "%s", err);
+	cr_assert_not(hst_select_header(&f, HST_RAW_SYSCALL_ENTRY, 102, HST_RAWF_I386), "nothing is traced");
+	hst_filter_free(&f);
 }
 
 Test(filter, negation_starts_from_everything)

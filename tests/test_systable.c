@@ -344,15 +344,26 @@ Test(systable, category_names)
 /*
  * Calls through the i386 and x32 ABIs are never named from the x86_64
  * table: i386's 20 is getpid, x86_64's 20 is writev; x32 numbers carry
- * bit 30.  Every sink names calls through hst_text_syscall_name.
+ * bit 30, and x32's own calls from 512 on differ from x86_64's.  They are
+ * named from <asm/unistd_32.h> and <asm/unistd_x32.h>, marked with their
+ * ABI, and not decoded.  Every sink names calls through
+ * hst_text_syscall_name.
  */
 Test(systable, other_abis_are_marked_not_misnamed)
 {
-	char buf[32];
+	char buf[HST_NAME_MAX];
 
 	cr_assert_str_eq(hst_text_syscall_name(20, 0, buf), "writev");
-	cr_assert_str_eq(hst_text_syscall_name(20, HST_RAWF_I386, buf), "i386:syscall_20");
+	cr_assert_str_eq(hst_text_syscall_name(20, HST_RAWF_I386, buf), "i386:getpid");
+	cr_assert_str_eq(hst_text_syscall_name(__NR_write, 0, buf), "write");
+	cr_assert_str_eq(hst_text_syscall_name(4, HST_RAWF_I386, buf), "i386:write");
+	cr_assert_str_eq(hst_text_syscall_name(423, HST_RAWF_I386, buf), "i386:sched_rr_get_interval_time64");
+	cr_assert_str_eq(hst_text_syscall_name(100000, HST_RAWF_I386, buf), "i386:syscall_100000");
+	cr_assert_str_eq(hst_text_syscall_name(-1, HST_RAWF_I386, buf), "i386:syscall_-1");
 	cr_assert_null(hst_record_sig(20, HST_RAWF_I386));
-	cr_assert_str_eq(hst_text_syscall_name(0x40000000 | 1, HST_RAWF_X32, buf), "x32:syscall_0x40000001");
+	cr_assert_str_eq(hst_text_syscall_name(0x40000000 | 1, HST_RAWF_X32, buf), "x32:write");
+	cr_assert_str_eq(hst_text_syscall_name(0x40000000 | 512, HST_RAWF_X32, buf), "x32:rt_sigaction");
+	cr_assert_str_eq(hst_text_syscall_name(0x40000000 | 600000, HST_RAWF_X32, buf), "x32:syscall_0x400927c0");
 	cr_assert_null(hst_record_sig(0x40000000 | 1, HST_RAWF_X32));
+	cr_assert_null(hst_abi_name(1, 0), "an x86_64 call has no other ABI's name");
 }

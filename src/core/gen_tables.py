@@ -433,6 +433,62 @@ def number_syscalls(paths, headers, syscalls, cc):
     return numbers, present
 
 
+# The other ABIs a 64-bit x86 process can call through: names only (their
+# calls are marked and left undecoded, see hst_abi_name in systable.h).
+OTHER_ABIS = [("i386", "<asm/unistd_32.h>"), ("x32", "<asm/unistd_x32.h>")]
+
+
+def abi_names(cc, header):
+    """{number: name} of a header's __NR_* macros; x32's are written
+    (__X32_SYSCALL_BIT + N) and keyed by N."""
+    macros = preprocess_macros(cc, [header])
+    if macros is None:
+        raise GenError("the C compiler cannot preprocess %s" % header)
+    names = {}
+    for macro, value in macros.items():
+        if not macro.startswith("__NR_"):
+            continue
+        nr = macro_int(macros, macro)
+        if nr is None:
+            m = re.fullmatch(r"\(\s*__X32_SYSCALL_BIT\s*\+\s*(\d+)\s*\)", value.strip())
+            nr = int(m.group(1)) if m else None
+        if nr is None or nr < 0:
+            continue
+        if nr in names:
+            raise GenError("%s: %s and %s share number %d" % (header, names[nr], macro[5:], nr))
+        names[nr] = macro[5:]
+    if not names:
+        raise GenError("%s defines no __NR_* number" % header)
+    return names
+
+
+def gen_abi_names(abis):
+    """The name tables of the other ABIs and hst_abi_name."""
+    out = []
+    w = out.append
+    for abi, header, names in abis:
+        n = max(names) + 1
+        w("/* %s syscall names by number, from %s. */" % (abi, header))
+        w("static const char *const %s_names[%d] = {" % (abi, n))
+        for nr in sorted(names):
+            w("	[%d] = %s," % (nr, c_string(names[nr])))
+        w("};")
+        w("")
+    w("const char *hst_abi_name(long nr, unsigned raw_flags)")
+    w("{")
+    for abi, header, names in abis:
+        flag = "HST_RAWF_I386" if abi == "i386" else "HST_RAWF_X32"
+        w("	if (raw_flags & %s) {" % flag)
+        if abi == "x32":
+            w("		nr &= ~0x40000000L; /* __X32_SYSCALL_BIT */")
+        w("		return nr >= 0 && nr < (long)(sizeof(%s_names) / sizeof(%s_names[0])) ? %s_names[nr] : NULL;"
+          % (abi, abi, abi))
+        w("	}")
+    w("	return NULL;")
+    w("}")
+    return "\n".join(out) + "\n"
+
+
 def parse_named_numbers(path, with_message):
     """Rows 'NAME NUMBER ["message"]' of errno.tbl and signals.tbl."""
     headers, rows = read_table(path)
@@ -658,6 +714,7 @@ def gen_c(syscalls, nsyscalls, enums, errnos, signals, sources, names):
     w(" */")
     w('#include "core/systable.h"')
     w('#include "core/kinds.h"')
+    w('#include "core/record.h"')
     w("")
     w("#include <stddef.h>")
     w("#include <string.h>")
@@ -1028,8 +1085,11 @@ def main(argv):
                      [display(args.errno), display(args.signals), " ".join(sys_headers)])
         groups = parse_groups(args.groups, numbers)
         c_sources.append(display(args.groups))
+        abis = [(abi, header, abi_names(cc, header)) for abi, header in OTHER_ABIS]
+        headers_read += [header for abi, header in OTHER_ABIS]
+        c_sources += [header for abi, header in OTHER_ABIS]
         write(args.out_c, gen_c(present, nsyscalls, enums, errnos, signals, c_sources, names) +
-              "\n" + gen_groups_c(groups, nsyscalls))
+              "\n" + gen_groups_c(groups, nsyscalls) + "\n" + gen_abi_names(abis))
     if args.out_h:
         write(args.out_h, gen_header(present, sources))
     if args.out_nrlist:

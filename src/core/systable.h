@@ -122,6 +122,14 @@ const struct hst_syscall_sig *hst_syscall_sig(long nr);
  */
 const struct hst_syscall_sig *hst_record_sig(long nr, unsigned raw_flags);
 
+/*
+ * The name of a call made through the i386 or x32 ABI (raw_flags
+ * HST_RAWF_I386 or HST_RAWF_X32; an x32 nr with or without its bit 30),
+ * from <asm/unistd_32.h> or <asm/unistd_x32.h>; NULL for an unknown number
+ * or an x86_64 call.
+ */
+const char *hst_abi_name(long nr, unsigned raw_flags);
+
 /* Number of a syscall name, or -1. */
 long hst_syscall_lookup(const char *name);
 

@@ -37,7 +37,7 @@ struct hst_events {
 	struct hst_tidmap tids;   /* struct pending */
 	struct chunk *arena;
 	hstrace_call_t call;
-	char name[32];
+	char name[HST_NAME_MAX];
 	/* an exit record held back while its thread's last call goes out */
 	struct hst_drec deferred;
 	int has_deferred;

@@ -51,7 +51,9 @@ void hst_text_record(struct hst_text *t, const struct hst_drec *d, struct hst_ou
 void hst_text_finish(struct hst_text *t, struct hst_out *o);
 
 /* Name of syscall nr into buf ("syscall_451" when unnamed). */
-const char *hst_text_syscall_name(long nr, unsigned raw_flags, char buf[32]);
+/* The longest name hst_text_syscall_name writes, NUL included ("i386:sched_rr_get_interval_time64"). */
+#define HST_NAME_MAX 48
+const char *hst_text_syscall_name(long nr, unsigned raw_flags, char buf[HST_NAME_MAX]);
 
 /*
  * Human sentences from decoded records (--human, HSTRACE_FMT_HUMAN): one

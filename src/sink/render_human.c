@@ -533,7 +533,7 @@ static void put_sentence(const struct call *c, const char *t, struct hst_out *o)
 /* "NAME(arg, arg)" for calls without a row. */
 static void put_generic(const struct call *c, struct hst_out *o)
 {
-	char buf[32];
+	char buf[HST_NAME_MAX];
 
 	hst_out_puts(o, hst_text_syscall_name(c->entry->nr, c->entry->flags, buf));
 	hst_out_put(o, "(", 1);

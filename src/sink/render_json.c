@@ -217,7 +217,7 @@ static void on_call(void *arg, const struct hst_drec *entry, const struct hst_dr
 	struct hst_json *j = arg;
 	const struct hst_syscall_sig *sig = hst_record_sig(entry->nr, entry->flags);
 	static const char *const modes[] = { "info", "warning", "danger" };
-	char name[32];
+	char name[HST_NAME_MAX];
 	struct hst_vw w;
 
 	hst_vw_init_json(&w, j->o, j->cfg.strsize);
@@ -460,7 +460,7 @@ static void pf_call(void *arg, const struct hst_drec *entry, const struct hst_dr
 {
 	struct hst_json *j = arg;
 	const struct hst_syscall_sig *sig = hst_record_sig(entry->nr, entry->flags);
-	char name[32];
+	char name[HST_NAME_MAX];
 	struct hst_vw w;
 
 	pf_names(j, entry, false);

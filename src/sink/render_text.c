@@ -56,17 +56,21 @@ void hst_text_free(struct hst_text *t)
 	hst_tidmap_free(&t->tids);
 }
 
-const char *hst_text_syscall_name(long nr, unsigned raw_flags, char buf[32])
+const char *hst_text_syscall_name(long nr, unsigned raw_flags, char buf[HST_NAME_MAX])
 {
 	const struct hst_syscall_sig *sig = hst_record_sig(nr, raw_flags);
 	if (sig)
 		return sig->name;
-	if (raw_flags & HST_RAWF_I386)
-		snprintf(buf, 32, "i386:syscall_%ld", nr);
+	/* Another ABI's call: named from its own table, marked, never decoded. */
+	const char *abi = hst_abi_name(nr, raw_flags);
+	if (abi)
+		snprintf(buf, HST_NAME_MAX, "%s:%s", raw_flags & HST_RAWF_I386 ? "i386" : "x32", abi);
+	else if (raw_flags & HST_RAWF_I386)
+		snprintf(buf, HST_NAME_MAX, "i386:syscall_%ld", nr);
 	else if (raw_flags & HST_RAWF_X32)
-		snprintf(buf, 32, "x32:syscall_%#lx", nr);
+		snprintf(buf, HST_NAME_MAX, "x32:syscall_%#lx", nr);
 	else
-		snprintf(buf, 32, "syscall_%ld", nr);
+		snprintf(buf, HST_NAME_MAX, "syscall_%ld", nr);
 	return buf;
 }
 
@@ -389,7 +393,7 @@ static bool exit_half_shown(const struct hst_drec *d, const struct hst_syscall_s
 static void put_restart_syscall(struct hst_text *t, struct hst_out *o, const struct hst_drec *d,
 				struct tid_state *s)
 {
-	char buf[32];
+	char buf[HST_NAME_MAX];
 
 	put_prefix(t, o, d->tid, d->ts_ns);
 	put_name(o, hst_text_syscall_name(d->nr, d->flags, buf));
@@ -409,7 +413,7 @@ static void on_entry(struct hst_text *t, struct hst_out *o, const struct hst_dre
 	/* Looked up once: every call's line asks several questions of it. */
 	const struct hst_syscall_sig *sig = hst_record_sig(d->nr, d->flags);
 	struct tid_state *s = hst_tidmap_put(&t->tids, d->tid);
-	char buf[32];
+	char buf[HST_NAME_MAX];
 
 	close_open_line(t, o, 0);
 	if (!s)
@@ -493,7 +497,7 @@ static void put_return(struct hst_text *t, struct hst_out *o, const struct hst_d
 static void put_resumed(struct hst_text *t, struct hst_out *o, pid_t tid, const struct tid_state *s,
 			uint64_t ts_ns)
 {
-	char buf[32];
+	char buf[HST_NAME_MAX];
 
 	put_prefix(t, o, tid, ts_ns);
 	hst_out_puts(o, "<... ");

@@ -451,9 +451,19 @@ bool hst_select_header(const struct hst_filter *f, unsigned kind, int32_t nr, un
 	switch (kind) {
 	case HST_RAW_SYSCALL_ENTRY:
 	case HST_RAW_SYSCALL_EXIT:
-		/* i386/x32 numbers are other calls: shown unless nothing is traced. */
-		if (raw_flags & (HST_RAWF_I386 | HST_RAWF_X32))
+		if (raw_flags & (HST_RAWF_I386 | HST_RAWF_X32)) {
+			/*
+			 * Another ABI's call is selected by its name, as the
+			 * seccomp filter selects it (libseccomp resolves names
+			 * per ABI): i386's write is write.  A call x86_64 lacks
+			 * (socketcall, mmap2) is shown unless nothing is traced.
+			 */
+			const char *name = hst_abi_name(nr, raw_flags);
+			long nr64 = name ? hst_syscall_lookup(name) : -1;
+			if (nr64 >= 0)
+				return hst_filter_syscall(f, nr64);
 			return !f->trace_set || !hst_filter_none(f);
+		}
 		return hst_filter_syscall(f, nr);
 	case HST_RAW_SIGNAL:
 		return hst_filter_signal(f, nr);
