@@ -323,6 +323,56 @@ static char *first_line(const char *t, const char *prefix)
 }
 
 /*
+ * -P and the descriptors in poll's array and select's sets, as strace's -P
+ * looks into them: a poll or select with the file's descriptor among
+ * others is shown, one without it is not.
+ */
+static const char poll_script[] =
+	"import os, select\n"
+	"fd = os.open(os.environ['F'], os.O_RDONLY | os.O_CREAT)\n"
+	"r, w = os.pipe()\n"
+	"p = select.poll(); p.register(w, select.POLLOUT); p.register(fd, select.POLLIN); p.poll(0)\n"
+	"q = select.poll(); q.register(w, select.POLLOUT); q.poll(0)\n"
+	"select.select([r, fd], [], [], 0)\n"
+	"select.select([r], [w], [], 0)\n";
+
+/* The syscall lines of a -P trace of poll_script, without pids and exits. */
+static char *poll_calls(const char *tracer, const char *file)
+{
+	char *out = tpath(fmt("%s.poll", strrchr(tracer, '/') ? strrchr(tracer, '/') + 1 : tracer));
+	struct result r = run_capture(ARGV((char *)tracer, "-q", "-P", (char *)file, "-o", out, "/usr/bin/python3",
+					   "-S", "-c", (char *)poll_script),
+				      (char *[]){ fmt("F=%s", file), "PATH=/usr/bin:/bin", NULL }, -1);
+	char *calls = "";
+
+	cr_assert_eq(r.status, 0, "%s: %s", tracer, r.err);
+	char *t = slurp(out, NULL);
+	for (const char *l = t; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
+		const char *a = after_pid(l);
+		if (!starts_with(a, "+++") && !starts_with(a, "---"))
+			calls = fmt("%s%.*s\n", calls, (int)strcspn(a, "\n"), a);
+	}
+	return calls;
+}
+
+Test(views, path_filter_poll_and_select_sets)
+{
+	if (access("/usr/bin/python3", X_OK) != 0)
+		cr_skip_test("no /usr/bin/python3");
+	char *file = tpath("polled");
+	char *h = poll_calls(hstrace_bin(), file);
+
+	cr_assert_eq(count_lines(h, "openat("), 1, "%s", h);
+	cr_assert_eq(count_lines(h, "poll(["), 1, "%s", h);
+	cr_assert(strstr(h, "poll([{fd=5, events=POLLOUT}, {fd=3, events=POLLIN}], 2, 0) = 2 "), "%s", h);
+	cr_assert_eq(count_lines(h, "pselect6("), 1, "%s", h);
+	cr_assert(strstr(h, "pselect6(5, [4 3], NULL, NULL, ") || strstr(h, "pselect6(5, [3 4], NULL, NULL, "), "%s", h);
+	cr_assert_eq(count_lines(h, ""), 3, "only those three calls:\n%s", h);
+	if (access("/usr/bin/strace", X_OK) == 0)
+		cr_assert_str_eq(h, poll_calls("/usr/bin/strace", file), "--- hstrace:\n%s", h);
+}
+
+/*
  * hstrace -p on a process the test started: hstrace is not its ancestor, so
  * Yama's ptrace_scope 1 refuses it unless we are root; 3 refuses everyone.
  */

@@ -81,8 +81,9 @@ enum hst_cap_kind {
 	HST_CAP_STRV_COUNT = 3, /* an array of strings: aux = element count */
 	HST_CAP_SIGINFO = 4,    /* a siginfo_t */
 	HST_CAP_FDPATH = 5,     /* -y, -P: what /proc/TID/fd/N (or cwd) named at
-				 * the stop, aux = the fd; arg = its argument,
-				 * or HST_CAP_ARG_RET for the returned fd; len 0:
+				 * the stop, aux = the fd; arg = its argument
+				 * (-P: also poll's array or a select set the fd
+				 * is in), or HST_CAP_ARG_RET for the returned fd; len 0:
 				 * the argument was not open.  After every
 				 * other capture of the record. */
 };

@@ -105,6 +105,30 @@ static void decode_ret_fdpath(const struct hst_raw *raw, struct hst_drec *d, str
 	d->ret_path_len = c->len;
 }
 
+/*
+ * -P: the FDPATH captures of arguments that are not descriptors themselves
+ * (the descriptors in poll's array and select's sets), packed into the blob.
+ */
+static void decode_set_fdpaths(const struct hst_raw *raw, const struct hst_syscall_sig *sig, struct hst_drec *d,
+			       struct blob *b)
+{
+	const struct hst_cap *c = hst_raw_first_cap(raw);
+
+	for (unsigned i = 0; i < raw->ncaps; i++, c = hst_cap_next(c)) {
+		if (c->kind != HST_CAP_FDPATH || c->arg >= sig->nargs || sig->type[c->arg] == HST_A_FD ||
+		    sig->type[c->arg] == HST_A_DIRFD)
+			continue;
+		uint32_t hdr[2] = { (uint32_t)c->aux, c->len };
+		blob_align4(b);
+		if (!d->set_paths_n)
+			d->set_paths_off = b->len;
+		blob_put(b, hdr, sizeof(hdr));
+		blob_put(b, hst_cap_data(c), c->len);
+		d->set_paths_n++;
+	}
+	blob_align4(b);
+}
+
 static uint16_t cap_flags(const struct hst_cap *c)
 {
 	uint16_t f = 0;
@@ -279,6 +303,8 @@ static void decode_syscall(const struct hst_raw *raw, struct hst_drec *d, struct
 	for (unsigned i = from; i < to; i++)
 		decode_value(raw, sig, i, &vals[i - from], b);
 	d->nvals = (uint16_t)(to > from ? to - from : 0);
+	if (raw->kind == HST_RAW_SYSCALL_ENTRY)
+		decode_set_fdpaths(raw, sig, d, b);
 	if (raw->kind == HST_RAW_SYSCALL_EXIT && sig->ret == HST_R_FD)
 		decode_ret_fdpath(raw, d, b);
 	if (raw->kind == HST_RAW_SYSCALL_EXIT && sig->ret == HST_R_KIND) {

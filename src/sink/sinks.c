@@ -365,6 +365,15 @@ static bool uses_path_fd(const struct hst_select *sel, const struct hst_drec *d)
 						   : path_fd_find(sel, d->tgid, fd) >= 0)
 			return true;
 	}
+	/* The descriptors in poll's array and select's sets (decode_set_fdpaths). */
+	const char *p = hst_drec_blob(d) + d->set_paths_off;
+	for (uint32_t k = 0; k < d->set_paths_n; k++) {
+		uint32_t hdr[2];
+		memcpy(hdr, p, sizeof(hdr));
+		if (names_path(sel->filter, p + sizeof(hdr), hdr[1]))
+			return true;
+		p += (sizeof(hdr) + hdr[1] + 3) & ~(size_t)3;
+	}
 	return false;
 }
 

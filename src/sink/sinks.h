@@ -48,7 +48,8 @@ void hst_merge_detach(struct hst_merge *m);
  *
  * What a descriptor names is what the tracer read from /proc/TID/fd/N at
  * the call's entry stop (it does for every descriptor argument with -P or
- * -y), as strace reads it at each call: so a descriptor opened before an
+ * -y, and with -P for those in poll's array and select's sets), as strace
+ * reads it at each call: so a descriptor opened before an
  * attach, or by a call seccomp left out, is matched too.  A record without
  * that capture (a log recorded with neither) falls back to following
  * descriptors through the calls seen: the one a call on the path

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,9 @@
 
 #include "core/kinds.h"
 #include "tracer/capture.h"
+
+/* The kinds whose bytes hold descriptors (src/decode/kinds/fs.c). */
+extern const struct hst_kind hst_kind_pollfd, hst_kind_fdset;
 
 #define PAGE 4096u
 #define PATH_CAP 4096u      /* PATH_MAX: paths are never shortened */
@@ -429,7 +433,23 @@ static bool ret_fd_here(const struct hst_raw *rec, const struct hst_syscall_sig 
 	return at_exit && sig->ret == HST_R_FD && !(rec->flags & HST_RAWF_ERROR) && rec->rval >= 0;
 }
 
-size_t hst_capture_fdpaths_bound(const struct hst_syscall_sig *sig, bool at_exit)
+/* Whether argument i holds descriptors in memory: poll's array, select's sets. */
+static bool fd_set_arg(const struct hst_syscall_sig *sig, unsigned i)
+{
+	const struct hst_kind *k = sig->type[i] == HST_A_IN ? arg_kind(sig, i) : NULL;
+
+	return k == &hst_kind_pollfd || k == &hst_kind_fdset;
+}
+
+static bool has_fd_sets(const struct hst_syscall_sig *sig)
+{
+	for (unsigned i = 0; i < sig->nargs; i++)
+		if (fd_set_arg(sig, i))
+			return true;
+	return false;
+}
+
+size_t hst_capture_fdpaths_bound(const struct hst_syscall_sig *sig, bool at_exit, bool sets)
 {
 	size_t each = sizeof(struct hst_cap) + PATH_CAP;
 	size_t n = 0;
@@ -440,6 +460,8 @@ size_t hst_capture_fdpaths_bound(const struct hst_syscall_sig *sig, bool at_exit
 		n += fd_arg_here(sig, i, at_exit);
 	if (at_exit && sig->ret == HST_R_FD)
 		n++;
+	if (sets && !at_exit && has_fd_sets(sig))
+		n += HST_SET_FDPATHS;
 	return n * each;
 }
 
@@ -475,8 +497,71 @@ static unsigned cap_fdpath(pid_t tid, char **pos, unsigned arg, int64_t fd, bool
 	return 1;
 }
 
+/* The bytes hst_capture() took for argument i of rec, or NULL. */
+static const struct hst_cap *arg_bytes(const struct hst_raw *rec, unsigned i)
+{
+	const struct hst_cap *c = hst_raw_first_cap(rec);
+
+	for (unsigned k = 0; k < rec->ncaps; k++, c = hst_cap_next(c))
+		if (c->arg == i && c->kind == HST_CAP_BYTES && !(c->flags & HST_CAPF_FAULT))
+			return c;
+	return NULL;
+}
+
+/* Descriptor fd again among the first n of seen? */
+static bool seen_fd(const int *seen, unsigned n, int fd)
+{
+	for (unsigned k = 0; k < n; k++)
+		if (seen[k] == fd)
+			return true;
+	return false;
+}
+
+/*
+ * -P: what the descriptors in poll's array and select's sets name, from
+ * the argument bytes captured at this entry; each descriptor once, at most
+ * HST_SET_FDPATHS in all.
+ */
+static unsigned cap_set_fdpaths(struct hst_raw *rec, const struct hst_syscall_sig *sig, char **pos)
+{
+	int seen[HST_SET_FDPATHS];
+	unsigned n = 0, ncaps = 0;
+
+	for (unsigned i = 0; i < sig->nargs && n < HST_SET_FDPATHS; i++) {
+		const struct hst_cap *c = fd_set_arg(sig, i) ? arg_bytes(rec, i) : NULL;
+		if (!c)
+			continue;
+		const unsigned char *p = hst_cap_data(c);
+		size_t count;
+		bool poll = arg_kind(sig, i) == &hst_kind_pollfd;
+		if (poll) {
+			count = c->len / sizeof(struct pollfd);
+		} else {
+			int64_t nfds = sig->aux2[i] < 6 ? (int)rec->args[sig->aux2[i]] : 0;
+			count = nfds < 0 ? 0 : (size_t)nfds < (size_t)c->len * 8 ? (size_t)nfds : (size_t)c->len * 8;
+		}
+		for (size_t e = 0; e < count && n < HST_SET_FDPATHS; e++) {
+			int fd;
+			if (poll) {
+				struct pollfd pf;
+				memcpy(&pf, p + e * sizeof(pf), sizeof(pf));
+				fd = pf.fd;
+			} else if (p[e / 8] & (1u << (e % 8))) {
+				fd = (int)e;
+			} else {
+				continue;
+			}
+			if (fd < 0 || seen_fd(seen, n, fd))
+				continue;
+			seen[n++] = fd;
+			ncaps += cap_fdpath(rec->tid, pos, i, fd, false);
+		}
+	}
+	return ncaps;
+}
+
 size_t hst_capture_fdpaths(struct hst_raw *rec, size_t size, const struct hst_syscall_sig *sig,
-			   bool at_exit, bool cwd)
+			   bool at_exit, bool cwd, bool sets)
 {
 	char *pos = (char *)rec + size;
 	unsigned ncaps = rec->ncaps;
@@ -493,6 +578,8 @@ size_t hst_capture_fdpaths(struct hst_raw *rec, size_t size, const struct hst_sy
 	}
 	if (ret_fd_here(rec, sig, at_exit))
 		ncaps += cap_fdpath(rec->tid, &pos, HST_CAP_ARG_RET, rec->rval, cwd);
+	if (sets && !at_exit && has_fd_sets(sig))
+		ncaps += cap_set_fdpaths(rec, sig, &pos);
 	rec->ncaps = (uint16_t)ncaps;
 	return (size_t)(pos - (char *)rec);
 }
@@ -520,7 +607,7 @@ size_t hst_capture_max_record(unsigned strsize, bool fd_paths)
 			size_t n = sizeof(struct hst_raw) + hst_capture_bound(sig, at_exit, strsize);
 
 			if (fd_paths)
-				n += hst_capture_fdpaths_bound(sig, at_exit);
+				n += hst_capture_fdpaths_bound(sig, at_exit, true);
 			if (n > max)
 				max = n;
 		}
