@@ -373,6 +373,58 @@ Test(views, path_filter_poll_and_select_sets)
 }
 
 /*
+ * -y and the descriptors inside arguments, as strace -y shows them: poll's
+ * array and select's sets at entry, the pairs pipe2 and socketpair return.
+ */
+static const char pair_script[] =
+	"import os, select, socket\n"
+	"fd = os.open(os.environ['F'], os.O_RDONLY | os.O_CREAT)\n"
+	"r, w = os.pipe()\n"
+	"p = select.poll(); p.register(w, select.POLLOUT); p.register(fd, select.POLLIN); p.poll(0)\n"
+	"select.select([fd], [], [], 0)\n"
+	"a, b = socket.socketpair()\n";
+
+/* The -y trace of pair_script by tracer, inode numbers ("pipe:[123]") masked. */
+static char *pair_calls(const char *tracer, const char *file)
+{
+	char *out = tpath(fmt("%s.y", strrchr(tracer, '/') ? strrchr(tracer, '/') + 1 : tracer));
+	/* strace without -f follows nothing, hstrace with --no-follow */
+	char *follow = !strcmp(tracer, "/usr/bin/strace") ? "-q" : "--no-follow";
+	struct result r = run_capture(ARGV((char *)tracer, follow, "-y", "-e", "trace=pipe2,poll,pselect6,socketpair",
+					   "-o", out, "/usr/bin/python3", "-S", "-c", (char *)pair_script),
+				      (char *[]){ fmt("F=%s", file), "PATH=/usr/bin:/bin", NULL }, -1);
+	char *t = slurp(out, NULL), *m = keep(strdup(t)), *q = m;
+
+	cr_assert_eq(r.status, 0, "%s: %s", tracer, r.err);
+	for (const char *p = t; *p; p++) {
+		*q++ = *p;
+		if (*p == '[' && p[1] >= '0' && p[1] <= '9' && p > t && p[-1] == ':') {
+			while (p[1] >= '0' && p[1] <= '9')
+				p++;
+			*q++ = 'N';
+		}
+	}
+	*q = 0;
+	return m;
+}
+
+Test(views, fd_paths_inside_arguments)
+{
+	if (access("/usr/bin/python3", X_OK) != 0)
+		cr_skip_test("no /usr/bin/python3");
+	char *file = tpath("polled");
+	char *h = pair_calls(hstrace_bin(), file);
+
+	cr_assert(strstr(h, "pipe2([4<pipe:[N]>, 5<pipe:[N]>], O_CLOEXEC) = 0\n"), "%s", h);
+	cr_assert(strstr(h, fmt("poll([{fd=5<pipe:[N]>, events=POLLOUT}, {fd=3<%s>, events=POLLIN}], 2, 0) = 2 "
+				"([{fd=5, revents=POLLOUT}, {fd=3, revents=POLLIN}])\n", file)), "%s", h);
+	cr_assert(strstr(h, fmt("pselect6(4, [3<%s>], NULL, NULL, ", file)), "%s", h);
+	cr_assert(strstr(h, ", 0, [6<socket:[N]>, 7<socket:[N]>]) = 0\n"), "%s", h);
+	if (access("/usr/bin/strace", X_OK) == 0)
+		cr_assert_str_eq(h, pair_calls("/usr/bin/strace", file), "--- hstrace:\n%s", h);
+}
+
+/*
  * hstrace -p on a process the test started: hstrace is not its ancestor, so
  * Yama's ptrace_scope 1 refuses it unless we are root; 3 refuses everyone.
  */

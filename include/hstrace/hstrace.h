@@ -183,8 +183,10 @@ enum hstrace_output_flags {
 	 * output asks for this) while the tracee is stopped, so a descriptor
 	 * closed right after still shows.  On a log output it records those
 	 * names in the log; on a text output of a recorded log (hstrace_read_log)
-	 * it shows them if the log has them.  Descriptors inside structures
-	 * (poll's, pipe's results) stay plain numbers.
+	 * it shows them if the log has them.  Descriptors inside arguments
+	 * are shown as strace shows them: poll's array and select's sets (16
+	 * descriptors a call at most), the pair pipe2 and socketpair return;
+	 * others (SCM_RIGHTS, epoll data) stay plain numbers.
 	 */
 	HSTRACE_OUT_FD_PATHS = 1u << 6,
 	HSTRACE_OUT_TIME = 1u << 7,       /* text: wall-clock time of day before each line (-t) */

@@ -60,6 +60,7 @@ const char *hst_ctab_name(const struct hst_ctab *t, uint64_t v);
 
 struct hst_vw;
 struct hst_piece;
+struct hst_kcall;
 
 /*
  * Emitting values.  Inside a struct every value is preceded by hst_vw_key;
@@ -76,6 +77,10 @@ void hst_vw_label(struct hst_vw *w, const char *name);
 /* A key only JSON shows, for a field strace prints bare (sin6_addr's inet_pton(...)). */
 void hst_vw_json_key(struct hst_vw *w, const char *name);
 void hst_vw_int(struct hst_vw *w, int64_t v);
+/* A descriptor inside an argument: its number and, with -y, "<what it named>". */
+void hst_vw_fd(struct hst_vw *w, const struct hst_kcall *k, int fd);
+/* Descriptors strace lists with spaces, select's sets: "[3 4]", with -y "[3</a> 4</b>]". */
+void hst_vw_fd_list(struct hst_vw *w, const struct hst_kcall *k, const int *fds, size_t n);
 void hst_vw_uint(struct hst_vw *w, uint64_t v);
 void hst_vw_hex(struct hst_vw *w, uint64_t v);   /* 0 or 0x... */
 void hst_vw_oct(struct hst_vw *w, uint64_t v);   /* 0644 */
@@ -117,6 +122,13 @@ struct hst_kcall {
 	unsigned arg;          /* the argument of this kind; HST_KARG_RET for a return */
 	uint64_t value;        /* args[arg], or the return value */
 	int lenarg;            /* the row's length/count argument, or -1 */
+	/*
+	 * -y: what the descriptors inside this call's arguments named (poll's
+	 * array and select's sets at entry, pipe's and socketpair's pair at
+	 * exit), packed as struct hst_drec's set_paths; none without -y.
+	 */
+	const char *fd_paths;
+	uint32_t fd_paths_n;
 };
 
 #define HST_KARG_RET 6

@@ -106,8 +106,9 @@ static void decode_ret_fdpath(const struct hst_raw *raw, struct hst_drec *d, str
 }
 
 /*
- * -P: the FDPATH captures of arguments that are not descriptors themselves
- * (the descriptors in poll's array and select's sets), packed into the blob.
+ * -P and -y: the FDPATH captures of arguments that are not descriptors
+ * themselves (the descriptors in poll's array, select's sets, pipe's pair),
+ * packed into the blob.
  */
 static void decode_set_fdpaths(const struct hst_raw *raw, const struct hst_syscall_sig *sig, struct hst_drec *d,
 			       struct blob *b)
@@ -303,8 +304,7 @@ static void decode_syscall(const struct hst_raw *raw, struct hst_drec *d, struct
 	for (unsigned i = from; i < to; i++)
 		decode_value(raw, sig, i, &vals[i - from], b);
 	d->nvals = (uint16_t)(to > from ? to - from : 0);
-	if (raw->kind == HST_RAW_SYSCALL_ENTRY)
-		decode_set_fdpaths(raw, sig, d, b);
+	decode_set_fdpaths(raw, sig, d, b);
 	if (raw->kind == HST_RAW_SYSCALL_EXIT && sig->ret == HST_R_FD)
 		decode_ret_fdpath(raw, d, b);
 	if (raw->kind == HST_RAW_SYSCALL_EXIT && sig->ret == HST_R_KIND) {

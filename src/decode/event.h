@@ -64,10 +64,10 @@ struct hst_drec {
 	uint32_t ret_path_len; /* its length; 0: none captured */
 	uint32_t ret_val;      /* 1: vals[HST_RET_VAL] holds the return kind's pieces */
 	/*
-	 * -P: what the descriptors in poll's array or select's sets named at
-	 * entry (HST_SET_FDPATHS at most): set_paths_n entries from blob offset
-	 * set_paths_off, each u32 fd, u32 len, then len bytes padded to 4;
-	 * len 0: not open.
+	 * -P, -y: what the descriptors inside arguments named (poll's array,
+	 * select's sets at entry; pipe's and socketpair's pair at exit; at most
+	 * HST_SET_FDPATHS): set_paths_n entries from blob offset set_paths_off,
+	 * each u32 fd, u32 len, then len bytes padded to 4; len 0: not open.
 	 */
 	uint32_t set_paths_off;
 	uint32_t set_paths_n;

@@ -85,6 +85,11 @@ void hst_out_quote(struct hst_out *o, const char *s, size_t n);
  * and '<' and '>' escaped too ("\74", "\76"), as strace does.
  */
 void hst_out_quote_fdpath(struct hst_out *o, const char *s, size_t n);
+/*
+ * -y's "<path>" after a descriptor, as strace: the kernel's " (deleted)"
+ * suffix moves after the bracket ("<memfd:x>(deleted)"); nothing for n 0.
+ */
+void hst_out_fd_path(struct hst_out *o, const char *path, size_t n);
 
 /*
  * The same escapes without quotes, for a name inside a sentence or a

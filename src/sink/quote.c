@@ -380,3 +380,21 @@ void hst_out_escape(struct hst_out *o, const char *s, size_t n)
 		return;
 	put_escaped(o, s, n, PLAIN_QUOTED);
 }
+
+void hst_out_fd_path(struct hst_out *o, const char *path, size_t n)
+{
+	static const char deleted[] = " (deleted)";
+	size_t dlen = sizeof(deleted) - 1;
+	bool gone;
+
+	if (!n)
+		return;
+	gone = n >= dlen && memcmp(path + n - dlen, deleted, dlen) == 0;
+	if (gone)
+		n -= dlen;
+	hst_out_put(o, "<", 1);
+	hst_out_quote_fdpath(o, path, n);
+	hst_out_put(o, ">", 1);
+	if (gone)
+		hst_out_puts(o, "(deleted)");
+}

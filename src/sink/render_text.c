@@ -174,20 +174,8 @@ static void put_strv(struct hst_out *o, const struct hst_drec *d, const struct h
  */
 static void put_fd_path(struct hst_text *t, struct hst_out *o, const char *path, size_t n)
 {
-	static const char deleted[] = " (deleted)";
-	size_t dlen = sizeof(deleted) - 1;
-	bool gone;
-
-	if (!t->cfg.fd_paths || !n)
-		return;
-	gone = n >= dlen && memcmp(path + n - dlen, deleted, dlen) == 0;
-	if (gone)
-		n -= dlen;
-	hst_out_put(o, "<", 1);
-	hst_out_quote_fdpath(o, path, n);
-	hst_out_put(o, ">", 1);
-	if (gone)
-		hst_out_puts(o, "(deleted)");
+	if (t->cfg.fd_paths)
+		hst_out_fd_path(o, path, n);
 }
 
 static void put_fd(struct hst_text *t, struct hst_out *o, const struct hst_drec *d,
@@ -258,6 +246,7 @@ static void put_value(struct hst_text *t, struct hst_out *o, const struct hst_dr
 	case HST_A_VAL: {
 		struct hst_vw w;
 		hst_vw_init(&w, o, t->cfg.strsize, t->cfg.verbose);
+		w.fd_paths = t->cfg.fd_paths;
 		if (v->type != HST_A_FLAGS && v->type != HST_A_ENUM)
 			hst_vw_kind_value(&w, d, v);
 		else if (v->aux < hst_nctabs && v->type == HST_A_FLAGS)
@@ -478,6 +467,7 @@ static void put_return(struct hst_text *t, struct hst_out *o, const struct hst_d
 	} else if (sig && sig->ret == HST_R_KIND) {
 		struct hst_vw w;
 		hst_vw_init(&w, o, t->cfg.strsize, t->cfg.verbose);
+		w.fd_paths = t->cfg.fd_paths;
 		hst_vw_kind_return(&w, d);
 	} else if (sig && sig->ret == HST_R_HEX) {
 		put_hex(o, (uint64_t)d->rval);

@@ -124,6 +124,62 @@ void hst_vw_int(struct hst_vw *w, int64_t v)
 	hst_out_dec(w->o, v);
 }
 
+/* What fd named, from k's packed list (decode_set_fdpaths); false if not there. */
+static bool fd_path(const struct hst_kcall *k, int fd, const char **path, uint32_t *len)
+{
+	const char *p = k->fd_paths;
+
+	for (uint32_t i = 0; i < k->fd_paths_n; i++) {
+		uint32_t hdr[2];
+		memcpy(hdr, p, sizeof(hdr));
+		if ((int)hdr[0] == fd) {
+			*path = p + sizeof(hdr);
+			*len = hdr[1];
+			return true;
+		}
+		p += (sizeof(hdr) + hdr[1] + 3) & ~(size_t)3;
+	}
+	return false;
+}
+
+void hst_vw_fd(struct hst_vw *w, const struct hst_kcall *k, int fd)
+{
+	const char *path;
+	uint32_t len;
+
+	hst_vw_int(w, fd);
+	if (!w->json && fd_path(k, fd, &path, &len))
+		hst_out_fd_path(w->o, path, len);
+}
+
+void hst_vw_fd_list(struct hst_vw *w, const struct hst_kcall *k, const int *fds, size_t n)
+{
+	const char *path;
+	uint32_t len;
+
+	if (w->json) {
+		/* The same text as strace's, as a string: JSON has no -y. */
+		char buf[4096];
+		size_t at = 0;
+		buf[at++] = '[';
+		for (size_t i = 0; i < n && at + 16 < sizeof(buf); i++)
+			at += (size_t)snprintf(buf + at, sizeof(buf) - at, "%s%d", i ? " " : "", fds[i]);
+		snprintf(buf + at, sizeof(buf) - at, "]");
+		hst_vwj_raw(w, buf);
+		return;
+	}
+	sep(w);
+	hst_out_put(w->o, "[", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			hst_out_put(w->o, " ", 1);
+		hst_out_dec(w->o, fds[i]);
+		if (fd_path(k, fds[i], &path, &len))
+			hst_out_fd_path(w->o, path, len);
+	}
+	hst_out_put(w->o, "]", 1);
+}
+
 void hst_vw_uint(struct hst_vw *w, uint64_t v)
 {
 	if (json_number(w, "%" PRIu64, (uint64_t)v))
@@ -393,6 +449,10 @@ void hst_vw_kind_value(struct hst_vw *w, const struct hst_drec *d, const struct 
 	if (k && !k->describe)
 		k = NULL;
 	make_call(&call, d, v);
+	if (w->fd_paths) {
+		call.fd_paths = hst_drec_blob(d) + d->set_paths_off;
+		call.fd_paths_n = d->set_paths_n;
+	}
 	if (v->type == HST_A_VAL) {
 		if (k)
 			k->describe(w, &call, NULL, 0);

@@ -21,6 +21,7 @@ struct hst_vw {
 	bool first[HST_VW_DEPTH];  /* nothing written yet at this depth */
 	bool keyed;                /* a key was just written: no separator */
 	bool json;                 /* JSON instead of strace's notation (json.c) */
+	bool fd_paths;             /* -y: descriptors inside arguments show what they named */
 	unsigned implicit;         /* JSON: bit d, the object at depth d was opened
 				    * for a run of bare keys (hst_vwj_key) */
 	unsigned objects;          /* JSON: bit d, depth d is an object */

@@ -22,8 +22,8 @@
 #include "core/kinds.h"
 #include "tracer/capture.h"
 
-/* The kinds whose bytes hold descriptors (src/decode/kinds/fs.c). */
-extern const struct hst_kind hst_kind_pollfd, hst_kind_fdset;
+/* The kinds whose bytes hold descriptors (src/decode/kinds/fs.c, net.c). */
+extern const struct hst_kind hst_kind_pollfd, hst_kind_fdset, hst_kind_pipefd, hst_kind_fd_pair;
 
 #define PAGE 4096u
 #define PATH_CAP 4096u      /* PATH_MAX: paths are never shortened */
@@ -433,23 +433,28 @@ static bool ret_fd_here(const struct hst_raw *rec, const struct hst_syscall_sig 
 	return at_exit && sig->ret == HST_R_FD && !(rec->flags & HST_RAWF_ERROR) && rec->rval >= 0;
 }
 
-/* Whether argument i holds descriptors in memory: poll's array, select's sets. */
-static bool fd_set_arg(const struct hst_syscall_sig *sig, unsigned i)
+/*
+ * Whether argument i holds descriptors in memory at this stop: poll's array
+ * and select's sets at entry, the pair pipe and socketpair return at exit.
+ */
+static bool fd_set_arg(const struct hst_syscall_sig *sig, unsigned i, bool at_exit)
 {
-	const struct hst_kind *k = sig->type[i] == HST_A_IN ? arg_kind(sig, i) : NULL;
+	const struct hst_kind *k = arg_kind(sig, i);
 
-	return k == &hst_kind_pollfd || k == &hst_kind_fdset;
+	if (at_exit)
+		return sig->type[i] == HST_A_OUT && (k == &hst_kind_pipefd || k == &hst_kind_fd_pair);
+	return sig->type[i] == HST_A_IN && (k == &hst_kind_pollfd || k == &hst_kind_fdset);
 }
 
-static bool has_fd_sets(const struct hst_syscall_sig *sig)
+static bool has_fd_sets(const struct hst_syscall_sig *sig, bool at_exit)
 {
 	for (unsigned i = 0; i < sig->nargs; i++)
-		if (fd_set_arg(sig, i))
+		if (fd_set_arg(sig, i, at_exit))
 			return true;
 	return false;
 }
 
-size_t hst_capture_fdpaths_bound(const struct hst_syscall_sig *sig, bool at_exit, bool sets)
+size_t hst_capture_fdpaths_bound(const struct hst_syscall_sig *sig, bool at_exit)
 {
 	size_t each = sizeof(struct hst_cap) + PATH_CAP;
 	size_t n = 0;
@@ -460,7 +465,7 @@ size_t hst_capture_fdpaths_bound(const struct hst_syscall_sig *sig, bool at_exit
 		n += fd_arg_here(sig, i, at_exit);
 	if (at_exit && sig->ret == HST_R_FD)
 		n++;
-	if (sets && !at_exit && has_fd_sets(sig))
+	if (has_fd_sets(sig, at_exit))
 		n += HST_SET_FDPATHS;
 	return n * each;
 }
@@ -518,23 +523,27 @@ static bool seen_fd(const int *seen, unsigned n, int fd)
 }
 
 /*
- * -P: what the descriptors in poll's array and select's sets name, from
- * the argument bytes captured at this entry; each descriptor once, at most
+ * What the descriptors in memory arguments name (fd_set_arg), from the
+ * bytes captured at this stop; each descriptor once, at most
  * HST_SET_FDPATHS in all.
  */
-static unsigned cap_set_fdpaths(struct hst_raw *rec, const struct hst_syscall_sig *sig, char **pos)
+static unsigned cap_set_fdpaths(struct hst_raw *rec, const struct hst_syscall_sig *sig, bool at_exit, char **pos)
 {
 	int seen[HST_SET_FDPATHS];
 	unsigned n = 0, ncaps = 0;
 
+	if (at_exit && ((rec->flags & HST_RAWF_ERROR) || rec->rval < 0))
+		return 0; /* a failed pipe or socketpair wrote no descriptors */
 	for (unsigned i = 0; i < sig->nargs && n < HST_SET_FDPATHS; i++) {
-		const struct hst_cap *c = fd_set_arg(sig, i) ? arg_bytes(rec, i) : NULL;
+		const struct hst_cap *c = fd_set_arg(sig, i, at_exit) ? arg_bytes(rec, i) : NULL;
 		if (!c)
 			continue;
 		const unsigned char *p = hst_cap_data(c);
 		size_t count;
-		bool poll = arg_kind(sig, i) == &hst_kind_pollfd;
-		if (poll) {
+		bool poll = arg_kind(sig, i) == &hst_kind_pollfd, pair = at_exit;
+		if (pair) {
+			count = c->len >= 2 * sizeof(int) ? 2 : 0;
+		} else if (poll) {
 			count = c->len / sizeof(struct pollfd);
 		} else {
 			int64_t nfds = sig->aux2[i] < 6 ? (int)rec->args[sig->aux2[i]] : 0;
@@ -542,7 +551,9 @@ static unsigned cap_set_fdpaths(struct hst_raw *rec, const struct hst_syscall_si
 		}
 		for (size_t e = 0; e < count && n < HST_SET_FDPATHS; e++) {
 			int fd;
-			if (poll) {
+			if (pair) {
+				memcpy(&fd, p + e * sizeof(fd), sizeof(fd));
+			} else if (poll) {
 				struct pollfd pf;
 				memcpy(&pf, p + e * sizeof(pf), sizeof(pf));
 				fd = pf.fd;
@@ -561,7 +572,7 @@ static unsigned cap_set_fdpaths(struct hst_raw *rec, const struct hst_syscall_si
 }
 
 size_t hst_capture_fdpaths(struct hst_raw *rec, size_t size, const struct hst_syscall_sig *sig,
-			   bool at_exit, bool cwd, bool sets)
+			   bool at_exit, bool cwd)
 {
 	char *pos = (char *)rec + size;
 	unsigned ncaps = rec->ncaps;
@@ -578,8 +589,8 @@ size_t hst_capture_fdpaths(struct hst_raw *rec, size_t size, const struct hst_sy
 	}
 	if (ret_fd_here(rec, sig, at_exit))
 		ncaps += cap_fdpath(rec->tid, &pos, HST_CAP_ARG_RET, rec->rval, cwd);
-	if (sets && !at_exit && has_fd_sets(sig))
-		ncaps += cap_set_fdpaths(rec, sig, &pos);
+	if (has_fd_sets(sig, at_exit))
+		ncaps += cap_set_fdpaths(rec, sig, at_exit, &pos);
 	rec->ncaps = (uint16_t)ncaps;
 	return (size_t)(pos - (char *)rec);
 }
@@ -607,7 +618,7 @@ size_t hst_capture_max_record(unsigned strsize, bool fd_paths)
 			size_t n = sizeof(struct hst_raw) + hst_capture_bound(sig, at_exit, strsize);
 
 			if (fd_paths)
-				n += hst_capture_fdpaths_bound(sig, at_exit, true);
+				n += hst_capture_fdpaths_bound(sig, at_exit);
 			if (n > max)
 				max = n;
 		}

@@ -49,16 +49,18 @@ size_t hst_capture(struct hst_raw *rec, const struct hst_syscall_sig *sig,
  * descriptor, that descriptor, what /proc/TID/fd/N links to, appended at
  * size; an empty capture for an argument that is not open.  -P asks for
  * the arguments at entry only, without cwd: every descriptor argument is
- * rendered at entry (test_systable checks it), where -P decides.  With
- * sets (-P), also the descriptors inside poll's pollfd array and select's
- * descriptor sets at entry, from the bytes hst_capture() took (at most
- * HST_SET_FDPATHS per call, each an FDPATH of that argument with aux the
- * descriptor), as strace's -P looks into them.  Returns the new total size.
+ * rendered at entry (test_systable checks it), where -P decides.  Also
+ * the descriptors inside arguments, from the bytes hst_capture() took: at
+ * entry poll's pollfd array and select's descriptor sets (strace's -P looks
+ * into them, -y shows them), at a successful exit the pair pipe and
+ * socketpair wrote (for -y); at most HST_SET_FDPATHS per stop, each an
+ * FDPATH of that argument with aux the descriptor.  Returns the new total
+ * size.
  */
 #define HST_SET_FDPATHS 16
-size_t hst_capture_fdpaths_bound(const struct hst_syscall_sig *sig, bool at_exit, bool sets);
+size_t hst_capture_fdpaths_bound(const struct hst_syscall_sig *sig, bool at_exit);
 size_t hst_capture_fdpaths(struct hst_raw *rec, size_t size, const struct hst_syscall_sig *sig,
-			   bool at_exit, bool cwd, bool sets);
+			   bool at_exit, bool cwd);
 
 /*
  * The largest raw record the tracer makes with this -s (and -y when

@@ -469,7 +469,7 @@ static size_t capture_bound(const struct hst_tracer *tr, const struct hst_syscal
 	size_t n = hst_capture_bound(sig, at_exit, tr->cfg.strsize);
 
 	if (want_fdpaths(tr, at_exit))
-		n += hst_capture_fdpaths_bound(sig, at_exit, tr->cfg.fd_args);
+		n += hst_capture_fdpaths_bound(sig, at_exit);
 	return n;
 }
 
@@ -479,7 +479,7 @@ static size_t capture(const struct hst_tracer *tr, struct hst_raw *r, const stru
 	size_t size = hst_capture(r, sig, at_exit, tr->cfg.strsize, st);
 
 	if (want_fdpaths(tr, at_exit))
-		size = hst_capture_fdpaths(r, size, sig, at_exit, tr->cfg.fd_paths, tr->cfg.fd_args);
+		size = hst_capture_fdpaths(r, size, sig, at_exit, tr->cfg.fd_paths);
 	return size;
 }
 

@@ -317,15 +317,14 @@ const struct hst_kind hst_kind_loff_inout = {
 static void describe_pipefd(struct hst_vw *w, const struct hst_kcall *k, const struct hst_piece *p,
 			     unsigned n)
 {
-	(void)k;
 	(void)n;
 	if (p->len < 8) {
 		hst_vw_ptr(w, p->addr);
 		return;
 	}
 	hst_vw_array_begin(w);
-	hst_vw_int(w, (int32_t)get_u32(p->data));
-	hst_vw_int(w, (int32_t)get_u32((const char *)p->data + 4));
+	hst_vw_fd(w, k, (int32_t)get_u32(p->data));
+	hst_vw_fd(w, k, (int32_t)get_u32((const char *)p->data + 4));
 	hst_vw_array_end(w);
 }
 
@@ -563,7 +562,7 @@ static void describe_pollfd(struct hst_vw *w, const struct hst_kcall *k, const s
 		memcpy(&pf, (const char *)p->data + i * sizeof(pf), sizeof(pf));
 		hst_vw_struct_begin(w);
 		hst_vw_key(w, "fd");
-		hst_vw_int(w, pf.fd);
+		hst_vw_fd(w, k, pf.fd);
 		if (pf.fd >= 0) {
 			hst_vw_key(w, "events");
 			hst_vw_flags(w, &hst_ctab_poll_events, (uint16_t)pf.events);
@@ -670,6 +669,7 @@ const struct hst_kind hst_kind_pselect_sigmask = {
 /* --- select's descriptor sets -------------------------------------------- */
 
 #define FDSET_MAX 8192 /* bytes of a set kept: 65536 descriptors */
+#define FDSET_SHOWN 4096 /* descriptors listed at most */
 
 /* strace's count of descriptors: nfds as an int, none when negative. */
 static int fdset_nfds(const struct hst_kcall *k)
@@ -692,8 +692,8 @@ static void describe_fdset(struct hst_vw *w, const struct hst_kcall *k, const st
 			   unsigned n)
 {
 	const unsigned char *bits = p->data;
-	size_t nfds = (size_t)fdset_nfds(k), len = 0;
-	char buf[4096];
+	size_t nfds = (size_t)fdset_nfds(k), count = 0;
+	int fds[FDSET_SHOWN];
 
 	(void)n;
 	if (p->len < fdset_size(k)) {
@@ -702,13 +702,10 @@ static void describe_fdset(struct hst_vw *w, const struct hst_kcall *k, const st
 	}
 	if (nfds > (size_t)p->len * 8)
 		nfds = (size_t)p->len * 8;
-	buf[len++] = '[';
-	for (size_t fd = 0; fd < nfds && len + 16 < sizeof(buf); fd++)
+	for (size_t fd = 0; fd < nfds && count < FDSET_SHOWN; fd++)
 		if (bits[fd / 8] & (1u << (fd % 8)))
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%zu",
-						buf[len - 1] == '[' ? "" : " ", fd);
-	snprintf(buf + len, sizeof(buf) - len, "]");
-	hst_vw_raw(w, buf);
+			fds[count++] = (int)fd;
+	hst_vw_fd_list(w, k, fds, count);
 }
 
 const struct hst_kind hst_kind_fdset = {

@@ -368,8 +368,8 @@ static void describe_fd_pair(struct hst_vw *w, const struct hst_kcall *k,
 	}
 	memcpy(fd, p->data, sizeof(fd));
 	hst_vw_array_begin(w);
-	hst_vw_int(w, fd[0]);
-	hst_vw_int(w, fd[1]);
+	hst_vw_fd(w, k, fd[0]);
+	hst_vw_fd(w, k, fd[1]);
 	hst_vw_array_end(w);
 }
 
