@@ -58,6 +58,12 @@ enum hst_raw_flags {
 	HST_RAWF_NORETURN = 1u << 2, /* exit: the call never returned ("= ?") */
 	HST_RAWF_I386 = 1u << 3,     /* the call was made through the i386 ABI */
 	HST_RAWF_X32 = 1u << 4,      /* x32 ABI (nr has __X32_SYSCALL_BIT) */
+	/*
+	 * entry of restart_syscall in a thread attached in the middle of a
+	 * call: rval is that call's number, which the thread's own records do
+	 * not show (read from orig_rax at the attach's stop).
+	 */
+	HST_RAWF_RESUMES = 1u << 5,
 };
 
 struct hst_raw {

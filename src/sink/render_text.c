@@ -375,9 +375,10 @@ static bool exit_half_shown(const struct hst_drec *d, const struct hst_syscall_s
 /*
  * restart_syscall, which the kernel runs to resume a call interrupted by a
  * stop (ERESTART_RESTARTBLOCK, then SIGSTOP and SIGCONT): strace names the
- * call it resumes, the thread's previous one, or "system call" when it
- * has seen none (attached meanwhile).  The tid state keeps naming that
- * previous call, so a second restart names it again.
+ * call it resumes, the thread's previous one.  A thread attached in that
+ * call has none: the tracer read it at the attach (HST_RAWF_RESUMES;
+ * strace 6.1 says "read" there), and a log without it says "system call".
+ * The tid state keeps naming that call, so a second restart names it again.
  */
 static void put_restart_syscall(struct hst_text *t, struct hst_out *o, const struct hst_drec *d,
 				struct tid_state *s)
@@ -387,6 +388,12 @@ static void put_restart_syscall(struct hst_text *t, struct hst_out *o, const str
 	put_prefix(t, o, d->tid, d->ts_ns);
 	put_name(o, hst_text_syscall_name(d->nr, d->flags, buf));
 	hst_out_puts(o, "(<... resuming interrupted ");
+	if (!s->has_prev && (d->flags & HST_RAWF_RESUMES) && hst_syscall_sig(d->rval)) {
+		/* Attached mid-call: the tracer read which call it was. */
+		s->has_prev = 1;
+		s->nr = (int32_t)d->rval;
+		s->raw_flags = 0;
+	}
 	hst_out_puts(o, s->has_prev ? hst_text_syscall_name(s->nr, s->raw_flags, buf) : "system call");
 	hst_out_puts(o, " ...>");
 	s->pending = 1;

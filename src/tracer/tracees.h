@@ -31,6 +31,8 @@ enum hst_tracee_flags {
 	HST_TRACEE_WANT_EXIT = 1u << 5,   /* seccomp: after a seccomp stop, stop at this call's exit */
 	HST_TRACEE_IN_VFORK = 1u << 6,    /* resumed from PTRACE_EVENT_VFORK: waits for its child */
 	HST_TRACEE_OWN_CPUS = 1u << 7,    /* pinned launch: it set its affinity itself (or its parent did) */
+	HST_TRACEE_ATTACHED = 1u << 8,    /* seized by an attach, before its first stop */
+	HST_TRACEE_RESUMES = 1u << 9,     /* attached mid-call: a restart_syscall resumes resumes_nr */
 };
 
 struct hst_tracee {
@@ -43,6 +45,7 @@ struct hst_tracee {
 	uint16_t raw_flags;      /* ABI flags of the current syscall */
 	uint64_t args[6];        /* its arguments */
 	struct hst_stash stash;  /* its inout argument's entry bytes */
+	int32_t resumes_nr;      /* with HST_TRACEE_RESUMES: the call the attach interrupted */
 	atomic_int retired;      /* hst_tracees_remove -> free_tracee; see there */
 };
 

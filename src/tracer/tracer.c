@@ -41,12 +41,14 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,6 +67,7 @@
 #define AUDIT_ARCH_I386 0x40000003u
 #endif
 #define X32_SYSCALL_BIT 0x40000000
+#define ERESTART_RESTARTBLOCK 516 /* kernel-internal: include/linux/errno.h */
 
 /* Placement of a pinned launch (see "Placement" below); ptrace thread only. */
 struct pin {
@@ -487,8 +490,11 @@ static void syscall_entry(struct hst_tracer *tr, struct hst_tracee *t, const str
 {
 	unsigned flags = abi_flags(info->arch, info->entry.nr);
 	const struct hst_syscall_sig *sig = hst_record_sig((long)info->entry.nr, flags);
+	/* Only the first call after an attach can be the restart it needs. */
+	bool resumes = (t->flags & HST_TRACEE_RESUMES) && info->entry.nr == __NR_restart_syscall && !flags;
 	struct hst_raw *r;
 
+	t->flags &= ~HST_TRACEE_RESUMES;
 	t->flags |= HST_TRACEE_IN_SYSCALL;
 	t->nr = (int32_t)info->entry.nr;
 	t->raw_flags = (uint16_t)flags;
@@ -511,6 +517,10 @@ static void syscall_entry(struct hst_tracer *tr, struct hst_tracee *t, const str
 		return;
 	r->nr = t->nr;
 	r->flags = (uint16_t)flags;
+	if (resumes) {
+		r->flags |= HST_RAWF_RESUMES;
+		r->rval = t->resumes_nr;
+	}
 	memcpy(r->args, t->args, sizeof(r->args));
 	record_end(tr, r, capture(tr, r, sig, false, NULL));
 	hst_capture_stash(&t->stash, t->tid, t->args, sig);
@@ -613,8 +623,31 @@ static bool is_stop_signal(int sig)
 	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
+/*
+ * The first stop of a thread an attach seized.  If the attach broke off a
+ * call that the kernel resumes with restart_syscall (ERESTART_RESTARTBLOCK
+ * in rax: nanosleep, poll, ...), orig_rax still holds that call's number:
+ * keep it, so the restart_syscall line can name the call it resumes (strace
+ * 6.1 names "read" there, its number 0).
+ */
+static void learn_interrupted(struct hst_tracee *t)
+{
+	long rax, orig;
+
+	t->flags &= ~HST_TRACEE_ATTACHED;
+	errno = 0;
+	rax = ptrace(PTRACE_PEEKUSER, t->tid, offsetof(struct user_regs_struct, rax), 0);
+	orig = ptrace(PTRACE_PEEKUSER, t->tid, offsetof(struct user_regs_struct, orig_rax), 0);
+	if (errno || rax != -ERESTART_RESTARTBLOCK || !hst_syscall_sig(orig))
+		return;
+	t->resumes_nr = (int32_t)orig;
+	t->flags |= HST_TRACEE_RESUMES;
+}
+
 static void on_event_stop(struct hst_tracer *tr, struct hst_tracee *t, int sig)
 {
+	if (t->flags & HST_TRACEE_ATTACHED)
+		learn_interrupted(t);
 	if (!is_stop_signal(sig) || (t->flags & HST_TRACEE_DETACHING)) {
 		/* A new tracee's first stop, or our PTRACE_INTERRUPT. */
 		tracee_resume(tr, t, 0);
@@ -1065,7 +1098,7 @@ static int seize_thread(struct hst_tracer *tr, pid_t tgid, pid_t tid, bool *adde
 		return -errno;
 	}
 	ptrace(PTRACE_INTERRUPT, tid, 0, 0);
-	if (!tracee_new(tr, tid, tgid, 0))
+	if (!tracee_new(tr, tid, tgid, HST_TRACEE_ATTACHED))
 		return -ENOMEM;
 	*added = true;
 	return 0;
