@@ -336,17 +336,33 @@ static const char poll_script[] =
 	"select.select([r, fd], [], [], 0)\n"
 	"select.select([r], [w], [], 0)\n";
 
+/*
+ * tracer -q OPTS... -o FILE python3 -S -c script, with F=file in its
+ * environment: the trace, after checking that it ran.
+ */
+static char *trace_script(const char *tracer, const char *file, char *const opts[], const char *script)
+{
+	const char *base = strrchr(tracer, '/') ? strrchr(tracer, '/') + 1 : tracer;
+	char *out = tpath(fmt("%s.script", base)), *argv[24];
+	size_t n = 0;
+
+	argv[n++] = (char *)tracer;
+	argv[n++] = "-q";
+	for (size_t i = 0; opts[i] && n < 16; i++)
+		argv[n++] = opts[i];
+	char *tail[] = { "-o", out, "/usr/bin/python3", "-S", "-c", (char *)script, NULL };
+	memcpy(argv + n, tail, sizeof(tail));
+	struct result r = run_capture(argv, (char *[]){ fmt("F=%s", file), "PATH=/usr/bin:/bin", NULL }, -1);
+	cr_assert_eq(r.status, 0, "%s: %s", tracer, r.err);
+	return slurp(out, NULL);
+}
+
 /* The syscall lines of a -P trace of poll_script, without pids and exits. */
 static char *poll_calls(const char *tracer, const char *file)
 {
-	char *out = tpath(fmt("%s.poll", strrchr(tracer, '/') ? strrchr(tracer, '/') + 1 : tracer));
-	struct result r = run_capture(ARGV((char *)tracer, "-q", "-P", (char *)file, "-o", out, "/usr/bin/python3",
-					   "-S", "-c", (char *)poll_script),
-				      (char *[]){ fmt("F=%s", file), "PATH=/usr/bin:/bin", NULL }, -1);
+	char *t = trace_script(tracer, file, (char *[]){ "-P", (char *)file, NULL }, poll_script);
 	char *calls = "";
 
-	cr_assert_eq(r.status, 0, "%s: %s", tracer, r.err);
-	char *t = slurp(out, NULL);
 	for (const char *l = t; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
 		const char *a = after_pid(l);
 		if (!starts_with(a, "+++") && !starts_with(a, "---"))
@@ -387,15 +403,11 @@ static const char pair_script[] =
 /* The -y trace of pair_script by tracer, inode numbers ("pipe:[123]") masked. */
 static char *pair_calls(const char *tracer, const char *file)
 {
-	char *out = tpath(fmt("%s.y", strrchr(tracer, '/') ? strrchr(tracer, '/') + 1 : tracer));
 	/* strace without -f follows nothing, hstrace with --no-follow */
-	char *follow = !strcmp(tracer, "/usr/bin/strace") ? "-q" : "--no-follow";
-	struct result r = run_capture(ARGV((char *)tracer, follow, "-y", "-e", "trace=pipe2,poll,pselect6,socketpair",
-					   "-o", out, "/usr/bin/python3", "-S", "-c", (char *)pair_script),
-				      (char *[]){ fmt("F=%s", file), "PATH=/usr/bin:/bin", NULL }, -1);
-	char *t = slurp(out, NULL), *m = keep(strdup(t)), *q = m;
+	char *opts[] = { "--no-follow", "-y", "-e", "trace=pipe2,poll,pselect6,socketpair", NULL };
+	char *t = trace_script(tracer, file, opts + !strcmp(tracer, "/usr/bin/strace"), pair_script);
+	char *m = keep(strdup(t)), *q = m;
 
-	cr_assert_eq(r.status, 0, "%s: %s", tracer, r.err);
 	for (const char *p = t; *p; p++) {
 		*q++ = *p;
 		if (*p == '[' && p[1] >= '0' && p[1] <= '9' && p > t && p[-1] == ':') {
