@@ -172,6 +172,33 @@ Test(views, json_lines_parse)
 	cr_assert_eq(system(check), 0, "%s", slurp(out, NULL));
 }
 
+/*
+ * JSON with -y: what a descriptor argument named sits beside it
+ * ("fd_path"), and a returned descriptor's beside "ret" ("ret_path");
+ * without -y neither is there.
+ */
+Test(views, json_fd_paths)
+{
+	char *out = tpath("j"), *file = tpath("named");
+	write_file(file, "x\n", 2);
+	for (int y = 0; y < 2; y++) {
+		struct result r = y ? HSTRACE("--no-follow", "--json", "-y", "-o", out, "--", "/bin/cat", file)
+				    : HSTRACE("--no-follow", "--json", "-o", out, "--", "/bin/cat", file);
+		char *check = fmt("python3 -c 'import json,sys\n"
+				  "ev=[json.loads(l) for l in open(sys.argv[1])]\n"
+				  "o=[e for e in ev if e.get(\"syscall\")==\"openat\" and e[\"args\"][\"pathname\"]==sys.argv[2]]\n"
+				  "r=[e for e in ev[ev.index(o[0]):] if e.get(\"syscall\")==\"close\" and e[\"args\"][\"fd\"]==o[0][\"ret\"]]\n"
+				  "if %d:\n"
+				  " assert o[0][\"ret_path\"]==sys.argv[2] and r[0][\"args\"][\"fd_path\"]==sys.argv[2], (o, r)\n"
+				  "else:\n"
+				  " assert \"ret_path\" not in o[0] and \"fd_path\" not in r[0][\"args\"], (o, r)\n' %s %s",
+				  y, out, file);
+
+		cr_assert_eq(r.status, 0, "%s", r.err);
+		cr_assert_eq(system(check), 0, "%s", slurp(out, NULL));
+	}
+}
+
 Test(views, json_escapes_hostile_bytes)
 {
 	char *out = tpath("j");

@@ -9,7 +9,9 @@
  *    "ret":3,"duration_us":12.5}
  *
  * A failed call adds "errno":"ENOENT" ("ret" is -1 then, as the C library
- * returns); a call that never returned has "ret":null.  ts is the wall
+ * returns); a call that never returned has "ret":null.  With -y a
+ * descriptor argument has what it named beside it ("fd_path"), and a
+ * returned descriptor "ret_path".  ts is the wall
  * clock in seconds (from the monotonic stop times and the offset between
  * the clocks taken when tracing started).  Every string goes through
  * hst_json_string, so each line is valid JSON whatever bytes the tracee
@@ -170,19 +172,35 @@ static void put_value(struct hst_vw *w, const struct hst_drec *d, const struct h
 	}
 }
 
-static void put_args(struct hst_vw *w, const struct hst_drec *d, const struct hst_syscall_sig *sig)
+/*
+ * -y: what a descriptor argument named, as a string beside it ("fd":3,
+ * "fd_path":"/etc/passwd"), so "fd" stays a number; the kernel's text as
+ * /proc gave it (a deleted file ends in " (deleted)").
+ */
+static void put_fd_path(struct hst_vw *w, const struct hst_drec *d, const char *argname, uint32_t off, uint32_t len)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%s_path", argname);
+	hst_vwj_key(w, key);
+	hst_vwj_str(w, hst_drec_blob(d) + off, len, false);
+	hst_vwj_end_value(w);
+}
+
+static void put_args(struct hst_vw *w, const struct hst_drec *d, const struct hst_syscall_sig *sig, bool fd_paths)
 {
 	const struct hst_dval *v = hst_drec_vals(d);
 
 	for (unsigned i = 0; i < d->nvals; i++) {
+		const char *name = sig && v[i].arg < sig->nargs ? sig->argname[v[i].arg] : "arg";
 		if ((v[i].flags & HST_DVF_ABSENT) || hst_vw_kind_absent(d, &v[i]))
 			continue;
-		if (sig && v[i].arg < sig->nargs)
-			hst_vwj_key(w, sig->argname[v[i].arg]);
-		else
-			hst_vwj_key(w, "arg");
+		hst_vwj_key(w, name);
 		put_value(w, d, &v[i]);
 		hst_vwj_end_value(w);
+		if (fd_paths && (v[i].flags & HST_DVF_FDPATH) && v[i].len &&
+		    (v[i].type == HST_A_FD || v[i].type == HST_A_DIRFD))
+			put_fd_path(w, d, name, v[i].off, v[i].len);
 	}
 }
 
@@ -230,9 +248,9 @@ static void on_call(void *arg, const struct hst_drec *entry, const struct hst_dr
 	hst_vwj_raw(&w, modes[hst_mode_of(entry, exit)]);
 	hst_vwj_key(&w, "args");
 	hst_vwj_open(&w, '{');
-	put_args(&w, entry, sig);
+	put_args(&w, entry, sig, j->cfg.fd_paths);
 	if (exit)
-		put_args(&w, exit, sig);
+		put_args(&w, exit, sig, j->cfg.fd_paths);
 	hst_vwj_close(&w, '}');
 	hst_vwj_key(&w, "ret");
 	if (!exit) {
@@ -247,6 +265,8 @@ static void on_call(void *arg, const struct hst_drec *entry, const struct hst_dr
 			put_num(&w, "%d", (int)-exit->rval);
 	} else {
 		put_num(&w, "%" PRId64, exit->rval);
+		if (j->cfg.fd_paths && exit->ret_path_len)
+			put_fd_path(&w, exit, "ret", exit->ret_path_off, exit->ret_path_len);
 	}
 	if (exit) {
 		hst_vwj_key(&w, "duration_us");
@@ -483,9 +503,9 @@ static void pf_call(void *arg, const struct hst_drec *entry, const struct hst_dr
 	}
 	hst_vwj_key(&w, "args");
 	hst_vwj_open(&w, '{');
-	put_args(&w, entry, sig);
+	put_args(&w, entry, sig, j->cfg.fd_paths);
 	if (exit) {
-		put_args(&w, exit, sig);
+		put_args(&w, exit, sig, j->cfg.fd_paths);
 		hst_vwj_key(&w, "ret");
 		put_num(&w, "%" PRId64, exit->rval);
 		if (exit->flags & HST_RAWF_ERROR) {
