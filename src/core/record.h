@@ -37,7 +37,8 @@ enum hst_raw_kind {
 	HST_RAW_GROUP_STOP = 4,  /* "--- stopped by SIGSTOP ---" */
 	HST_RAW_EXITED = 5,      /* rval = exit code; nr != 0: see hst_raw_superseded() */
 	HST_RAW_KILLED = 6,      /* rval = signal, flags HST_RAWF_CORE */
-	HST_RAW_NEW_TRACEE = 7,  /* first stop of a tid: it now counts as traced */
+	HST_RAW_NEW_TRACEE = 7,  /* first stop of a tid: it now counts as traced; a thread
+				  * an attach seized has its process's comm as a STR capture */
 	HST_RAW_DETACHED = 8,    /* we detached the tid (Ctrl-C, -p end) */
 	HST_RAW_KIND_MAX
 };

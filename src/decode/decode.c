@@ -346,7 +346,8 @@ size_t hst_decode_record(const struct hst_raw *raw, struct hst_drec *d)
 	b.len = 0;
 	if (raw->kind == HST_RAW_SYSCALL_ENTRY || raw->kind == HST_RAW_SYSCALL_EXIT) {
 		decode_syscall(raw, d, &b);
-	} else if (raw->kind == HST_RAW_SIGNAL && raw->ncaps) {
+	} else if ((raw->kind == HST_RAW_SIGNAL || raw->kind == HST_RAW_NEW_TRACEE) && raw->ncaps) {
+		/* the siginfo; an attached process's name */
 		const struct hst_cap *c = hst_raw_first_cap(raw);
 		blob_put(&b, hst_cap_data(c), c->len);
 	}

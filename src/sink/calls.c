@@ -227,6 +227,12 @@ void hst_calls_record(struct hst_calls *c, const struct hst_drec *d)
 	case HST_RAW_EXITED:
 	case HST_RAW_KILLED:
 	case HST_RAW_DETACHED: on_gone(c, d); break;
+	case HST_RAW_NEW_TRACEE:
+		/* An attached process is named by its comm until it execs. */
+		if (d->blob_len && !hst_tidmap_get(&c->names, d->tgid))
+			set_name(c, d->tgid, hst_drec_blob(d), d->blob_len);
+		c->ops->other(c->arg, d);
+		break;
 	default: c->ops->other(c->arg, d); break;
 	}
 }

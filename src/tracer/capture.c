@@ -595,6 +595,18 @@ size_t hst_capture_fdpaths(struct hst_raw *rec, size_t size, const struct hst_sy
 	return (size_t)(pos - (char *)rec);
 }
 
+size_t hst_capture_text(struct hst_raw *rec, const char *s, size_t len)
+{
+	char *pos = (char *)rec + rec->hdr_size;
+	struct hst_cap *c = put_cap(&pos, 0, HST_CAP_STR, 0);
+
+	memcpy(c + 1, s, len);
+	c->len = (uint32_t)len;
+	end_cap(&pos, c);
+	rec->ncaps = 1;
+	return (size_t)(pos - (char *)rec);
+}
+
 size_t hst_capture_siginfo(struct hst_raw *rec, const void *siginfo, size_t len)
 {
 	char *pos = (char *)rec + rec->hdr_size;

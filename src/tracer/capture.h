@@ -72,4 +72,7 @@ size_t hst_capture_max_record(unsigned strsize, bool fd_paths);
 /* Append a siginfo capture for a signal record; returns the total size. */
 size_t hst_capture_siginfo(struct hst_raw *rec, const void *siginfo, size_t len);
 
+/* Append a text capture (HST_CAP_STR of arg 0); returns the total size. */
+size_t hst_capture_text(struct hst_raw *rec, const char *s, size_t len);
+
 #endif

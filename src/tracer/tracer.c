@@ -175,6 +175,31 @@ static pid_t tgid_of(pid_t tid)
 	return tgid > 0 ? tgid : tid;
 }
 
+/*
+ * A thread an attach seized: its NEW_TRACEE record carries the process's
+ * name (/proc/TGID/comm), which the sinks would otherwise learn only from
+ * an execve the trace may never see.
+ */
+static void record_attached(struct hst_tracer *tr, const struct hst_tracee *t)
+{
+	char path[64], comm[32];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", t->tgid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, comm, sizeof(comm));
+		close(fd);
+	}
+	if (n > 0 && comm[n - 1] == '\n')
+		n--;
+	struct hst_raw *r = record_begin(tr, sizeof(struct hst_cap) + sizeof(comm), HST_RAW_NEW_TRACEE, t);
+	if (!r)
+		return;
+	record_end(tr, r, n > 0 ? hst_capture_text(r, comm, (size_t)n) : sizeof(*r));
+}
+
 static struct hst_tracee *tracee_new(struct hst_tracer *tr, pid_t tid, pid_t tgid, unsigned flags)
 {
 	struct hst_tracee *t = hst_tracees_add(tr->tracees, tid, tgid);
@@ -182,7 +207,10 @@ static struct hst_tracee *tracee_new(struct hst_tracer *tr, pid_t tid, pid_t tgi
 		return NULL;
 	t->flags = flags;
 	tr->tracees_seen++;
-	record_simple(tr, t, HST_RAW_NEW_TRACEE, 0, 0, 0);
+	if (flags & HST_TRACEE_ATTACHED)
+		record_attached(tr, t);
+	else
+		record_simple(tr, t, HST_RAW_NEW_TRACEE, 0, 0, 0);
 	/* Forked while the others were being killed: it goes the same way. */
 	if (tr->detaching == STOP_KILL)
 		kill(tid, SIGKILL);

@@ -1053,6 +1053,36 @@ Test(hard, restart_syscall_after_stop)
 }
 
 /*
+ * hstrace -q [--json] -o FILE -p on hard_helper restart-stop while it
+ * sleeps, detached with SIGINT once its first call is in FILE: FILE, with
+ * the helper's pid in *pid.  The helper is reaped.
+ */
+static char *attach_to_sleeper(bool json, pid_t *pid)
+{
+	char *out = tpath(json ? "attach.json" : "attach.txt");
+	struct traced helper = start_traced(ARGV(HARD, "restart-stop"), 1);
+	pid_t P;
+
+	cr_assert_eq(sscanf(helper.said, "pid %d", &P), 1, "%s", helper.said);
+	cr_assert(wait_state(P, P, "S"), "'%c'", task_state(P, P));
+	pid_t hs = spawn_child(json ? ARGV(HS, "-q", "--json", "-o", out, "-p", fmt("%d", P))
+				    : ARGV(HS, "-q", "-o", out, "-p", fmt("%d", P)),
+			       child_env(), -1, -1, -1);
+	for (int i = 0; !file_exists(out) || !strstr(slurp(out, NULL), "restart_syscall"); i++) {
+		cr_assert_lt(i, 6000, "no restart_syscall line:\n%s", file_exists(out) ? slurp(out, NULL) : "");
+		nap_ms(10);
+	}
+	cr_assert_eq(kill(hs, SIGINT), 0);
+	int st = wait_bounded(hs);
+	cr_assert(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", describe_status(st));
+	cr_assert_eq(tracer_of(P, P), 0, "still traced after the detach");
+	kill_reap(helper.tracer);
+	close(helper.out);
+	*pid = P;
+	return slurp(out, NULL);
+}
+
+/*
  * -p on a thread sleeping in clock_nanosleep: the attach breaks the sleep
  * off (ERESTART_RESTARTBLOCK) and the kernel resumes it with
  * restart_syscall, which names the call it resumes, read from orig_rax at
@@ -1060,26 +1090,24 @@ Test(hard, restart_syscall_after_stop)
  */
 Test(hard, restart_syscall_after_attach)
 {
-	char *out = tpath("attach.txt");
-	struct traced helper = start_traced(ARGV(HARD, "restart-stop"), 1);
 	pid_t P;
+	char *t = attach_to_sleeper(false, &P);
 
-	cr_assert_eq(sscanf(helper.said, "pid %d", &P), 1, "%s", helper.said);
-	cr_assert(wait_state(P, P, "S"), "'%c'", task_state(P, P));
-	pid_t hs = spawn_child(ARGV(HS, "-q", "-o", out, "-p", fmt("%d", P)), child_env(), -1, -1, -1);
-	for (int i = 0; !file_exists(out) || !strstr(slurp(out, NULL), "restart_syscall("); i++) {
-		cr_assert_lt(i, 6000, "no restart_syscall line:\n%s", slurp(out, NULL));
-		nap_ms(10);
-	}
-	cr_assert_eq(kill(hs, SIGINT), 0);
-	int st = wait_bounded(hs);
-	cr_assert(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", describe_status(st));
 	/* -p P follows threads: strace -f -o's pid column. */
-	cr_assert_str_eq(slurp(out, NULL),
-			 fmt("%-5d restart_syscall(<... resuming interrupted clock_nanosleep ...> <detached ...>\n", P));
-	cr_assert_eq(tracer_of(P, P), 0, "still traced after the detach");
-	kill_reap(helper.tracer);
-	close(helper.out);
+	cr_assert_str_eq(t, fmt("%-5d restart_syscall(<... resuming interrupted clock_nanosleep ...> <detached ...>\n", P));
+}
+
+/*
+ * An attached process is named by its comm (JSON's "comm", human mode's
+ * "name[pid]"), not unnamed until an execve the trace may never see.
+ */
+Test(hard, attach_names_the_process)
+{
+	pid_t P;
+	char *t = attach_to_sleeper(true, &P);
+
+	cr_assert(strstr(t, fmt("\"pid\":%d,\"tid\":%d,\"comm\":\"hard_helper\",\"event\":\"syscall\","
+				"\"syscall\":\"restart_syscall\"", P, P)), "%s", t);
 }
 
 /* ------------------------------------------------------------------------
