@@ -342,6 +342,10 @@ Test(cli, bad_option_argument)
 	assert_one_error(HSTRACE("--workers"), "--workers");
 	assert_one_error(HSTRACE("--ring-size"), "--ring-size");
 	assert_one_error(HSTRACE("--color"), "--color");
+	/* filters: the option as given, the bad part named */
+	assert_one_error(HSTRACE("-P", "", "/bin/true"), "-P ''");
+	assert_one_error(HSTRACE("-e", "trace=read,,write", "/bin/true"), "empty name in 'read,,write'");
+	assert_one_error(HSTRACE("-e", "trace=%nosuch", "/bin/true"), "'%nosuch'");
 }
 
 Test(cli, no_command)

@@ -118,6 +118,22 @@ Test(filter, unknown_names_suggest_the_closest)
 	cr_assert(strstr(err, "failed"), "%s", err);
 	cr_assert_eq(hst_filter_add(&f, "colour=red", err, sizeof(err)), -1);
 	cr_assert(strstr(err, "unknown qualifier 'colour'"), "%s", err);
+	/* %desc is a group and a category: suggested once. */
+	cr_assert_eq(hst_filter_add(&f, "trace=%nosuch", err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "unknown syscall group '%nosuch' (did you mean %desc, %ipc, %clock?)");
+}
+
+/* An empty name in a list is a typo, as for strace ("invalid system call ''"). */
+Test(filter, empty_names)
+{
+	const char *bad[] = { "trace=read,,write", "trace=,read", "trace=read,", "trace=,,", "signal=SIGINT,",
+			      "trace=!,read" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(hst_filter_add(&f, bad[i], err, sizeof(err)), -1, "%s accepted", bad[i]);
+		cr_assert(strstr(err, "empty name in '"), "%s: %s", bad[i], err);
+	}
+	cr_assert_eq(hst_filter_add(&f, "trace=read,write", err, sizeof(err)), 0, "%s", err);
 }
 
 Test(filter, optional_elements)

@@ -387,7 +387,10 @@ static void configure(hstrace_t *t, const struct options *o)
 	check(hstrace_events(t, false), "events");
 	for (unsigned i = 0; i < o->nfilters; i++) {
 		if (hstrace_filter(t, o->filters[i]) < 0) {
-			fprintf(stderr, "hstrace: -e %s: %s\n", o->filters[i], hstrace_filter_error(t));
+			if (o->filter_owned[i]) /* -P PATH, given as path=PATH */
+				fprintf(stderr, "hstrace: -P '%s': %s\n", o->filters[i] + 5, hstrace_filter_error(t));
+			else
+				fprintf(stderr, "hstrace: -e %s: %s\n", o->filters[i], hstrace_filter_error(t));
 			exit(2);
 		}
 		if (o->filter_owned[i]) {

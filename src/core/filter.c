@@ -119,6 +119,10 @@ static void near_add(struct near *n, const char *want, const char *name)
 {
 	unsigned d = distance(want, name);
 
+	/* A name can be both a group and a category (%desc): offer it once. */
+	for (int i = 0; i < 3; i++)
+		if (n->name[i] && !strcmp(n->name[i], name))
+			return;
 	/* A prefix counts as close: "sock" -> socket, socketpair. */
 	if (strncmp(want, name, strlen(want)) == 0)
 		d = d < 2 ? d : 2;
@@ -326,6 +330,11 @@ static int parse_set(struct hst_filter *f, const char *set, element_fn fn, bool 
 	}
 	if (*set == '\0') {
 		snprintf(err, len, "empty set");
+		return -1;
+	}
+	/* strtok_r would skip them: "read,,write" is a typo, not two names. */
+	if (set[0] == ',' || set[strlen(set) - 1] == ',' || strstr(set, ",,")) {
+		snprintf(err, len, "empty name in '%s'", set);
 		return -1;
 	}
 	copy = strdup(set);
