@@ -116,6 +116,8 @@ Test(lib, count_getppid_events)
 		}
 		cr_assert_eq(c->pid, pid, "event %s of pid %d", c->name, c->pid);
 		cr_assert_eq(c->tid, pid);
+		/* Named by the program its execve runs, the exit too. */
+		cr_assert(c->comm && !strcmp(c->comm, "helper"), "%s: comm %s", c->name, c->comm ? c->comm : "NULL");
 		if (n || exits)
 			cr_assert_gt(c->seq, last_seq, "events out of capture order");
 		last_seq = c->seq;
@@ -604,6 +606,8 @@ Test(lib, attach_then_stop_from_another_thread)
 	while ((c = hstrace_next(t)) != NULL) {
 		cr_assert_eq(c->pid, target);
 		cr_assert(c->tid == tids[0] || c->tid == tids[1], "tid %d", c->tid);
+		/* Attached: named by its comm, not unnamed until an execve. */
+		cr_assert(c->comm && !strcmp(c->comm, "helper"), "%s: comm %s", c->name, c->comm ? c->comm : "NULL");
 		/* One DETACHED event per thread, and nothing of it after that. */
 		cr_assert_eq(detached[c->tid == tids[1]], 0, "%s of thread %d after its detach", c->name, c->tid);
 		if (c->kind == HSTRACE_EV_DETACHED) {

@@ -146,6 +146,13 @@ typedef struct hstrace_call {
 	hstrace_category_t category;
 	hstrace_mode_t mode;    /* from the call's arguments; INFO for signals and exits */
 	union hstrace_inner inner; /* typed arguments, see hstrace_syscalls.h */
+	/*
+	 * The process's name, as the trace has told it: the program of its
+	 * last execve (fork children inherit it), or for an attached process
+	 * its comm; NULL before either.  At most 15 bytes, as the tracee
+	 * chose them (not escaped).
+	 */
+	const char *comm;
 } hstrace_call_t;
 
 /* Output formats for hstrace_output(). */

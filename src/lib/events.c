@@ -17,6 +17,7 @@
 #include "core/systable.h"
 #include "decode/modes.h"
 #include "lib/lib.h"
+#include "sink/calls.h"
 #include "sink/render.h"
 #include "sink/tidmap.h"
 
@@ -38,6 +39,8 @@ struct hst_events {
 	struct chunk *arena;
 	hstrace_call_t call;
 	char name[HST_NAME_MAX];
+	struct hst_tidmap names;  /* tgid -> process name (calls.h, hst_names_*) */
+	char comm[HST_COMM_LEN];  /* call.comm */
 	/* an exit record held back while its thread's last call goes out */
 	struct hst_drec deferred;
 	int has_deferred;
@@ -198,6 +201,9 @@ static void emit_call(struct hst_events *ev, const struct hst_drec *entry, const
 	const struct hst_syscall_sig *sig = hst_record_sig(entry->nr, entry->flags);
 
 	memset(c, 0, offsetof(hstrace_call_t, inner));
+	c->comm = hst_names_get(&ev->names, entry->tgid, entry, ev->comm);
+	if (c->comm && c->comm != ev->comm)
+		c->comm = memcpy(ev->comm, c->comm, HST_COMM_LEN); /* the map may change before the next call */
 	c->kind = HSTRACE_EV_SYSCALL;
 	c->syscall = entry->nr;
 	c->name = hst_text_syscall_name(entry->nr, entry->flags, ev->name);
@@ -244,6 +250,9 @@ static void emit_simple(struct hst_events *ev, const struct hst_drec *d)
 	hstrace_call_t *c = &ev->call;
 
 	memset(c, 0, sizeof(*c));
+	c->comm = hst_names_get(&ev->names, d->tgid, NULL, ev->comm);
+	if (c->comm)
+		c->comm = memcpy(ev->comm, c->comm, HST_COMM_LEN);
 	c->pid = d->tgid;
 	c->tid = d->tid;
 	c->seq = d->seq;
@@ -305,7 +314,11 @@ static bool consume(struct hst_events *ev, const struct hst_drec *d)
 			return false;
 		p->has = 0;
 		emit_call(ev, p->entry, d);
+		hst_names_follow(&ev->names, p->entry, d);
 		return true;
+	case HST_RAW_NEW_TRACEE:
+		hst_names_attached(&ev->names, d);
+		return false;
 	case HST_RAW_SIGNAL:
 	case HST_RAW_GROUP_STOP:
 		emit_simple(ev, d);
@@ -325,6 +338,7 @@ static bool consume(struct hst_events *ev, const struct hst_drec *d)
 			emit_call(ev, p->entry, NULL);
 		} else {
 			emit_simple(ev, d);
+			hst_names_gone(&ev->names, d);
 		}
 		if (p) {
 			free(p->entry);
@@ -345,6 +359,7 @@ const hstrace_call_t *hst_events_next(struct hst_events *ev)
 	if (ev->has_deferred) {
 		ev->has_deferred = 0;
 		emit_simple(ev, &ev->deferred);
+		hst_names_gone(&ev->names, &ev->deferred);
 		return &ev->call;
 	}
 	while (!ev->done) {
@@ -379,6 +394,12 @@ int hst_events_create(struct hst_events **out, struct hst_ring **rings, unsigned
 		free(ev);
 		return -ENOMEM;
 	}
+	if (hst_tidmap_init(&ev->names, hst_names_slot_size()) < 0) {
+		hst_tidmap_free(&ev->tids);
+		hst_select_free(&ev->select);
+		free(ev);
+		return -ENOMEM;
+	}
 	*out = ev;
 	return 0;
 }
@@ -405,6 +426,7 @@ void hst_events_free(struct hst_events *ev)
 		return;
 	hst_tidmap_each(&ev->tids, free_pending, NULL);
 	hst_tidmap_free(&ev->tids);
+	hst_tidmap_free(&ev->names);
 	hst_select_free(&ev->select);
 	arena_reset(ev);
 	free(ev->arena);

@@ -68,9 +68,14 @@ static const char *exec_basename(const struct hst_drec *entry, size_t *len)
 	return slash ? slash + 1 : s;
 }
 
-static void set_name(struct hst_calls *c, pid_t tgid, const char *s, size_t n)
+size_t hst_names_slot_size(void)
 {
-	struct pname *p = hst_tidmap_put(&c->names, tgid);
+	return sizeof(struct pname);
+}
+
+static void set_name(struct hst_tidmap *names, pid_t tgid, const char *s, size_t n)
+{
+	struct pname *p = hst_tidmap_put(names, tgid);
 
 	if (!p)
 		return;
@@ -81,7 +86,12 @@ static void set_name(struct hst_calls *c, pid_t tgid, const char *s, size_t n)
 
 const char *hst_calls_name(struct hst_calls *c, pid_t tgid, const struct hst_drec *d, char buf[HST_COMM_LEN])
 {
-	struct pname *p = hst_tidmap_get(&c->names, tgid);
+	return hst_names_get(&c->names, tgid, d, buf);
+}
+
+const char *hst_names_get(struct hst_tidmap *names, pid_t tgid, const struct hst_drec *d, char buf[HST_COMM_LEN])
+{
+	struct pname *p = hst_tidmap_get(names, tgid);
 	const char *base;
 	size_t len;
 
@@ -105,7 +115,7 @@ static bool is_fork(const struct hst_syscall_sig *sig)
 }
 
 /* Process names follow execve and fork. */
-static void track_names(struct hst_calls *c, const struct hst_drec *entry, const struct hst_drec *exit)
+void hst_names_follow(struct hst_tidmap *names, const struct hst_drec *entry, const struct hst_drec *exit)
 {
 	const struct hst_syscall_sig *sig = hst_record_sig(entry->nr, entry->flags);
 	struct pname *parent;
@@ -115,19 +125,34 @@ static void track_names(struct hst_calls *c, const struct hst_drec *entry, const
 	if (!exit || (exit->flags & HST_RAWF_ERROR) || !sig)
 		return;
 	if (hst_calls_is_exec(entry) && exit->rval == 0 && (base = exec_basename(entry, &len)) && len) {
-		set_name(c, entry->tgid, base, len);
-	} else if (exit->rval > 0 && is_fork(sig) && !hst_tidmap_get(&c->names, (pid_t)exit->rval) &&
-		   (parent = hst_tidmap_get(&c->names, entry->tgid)) && parent->name[0]) {
+		set_name(names, entry->tgid, base, len);
+	} else if (exit->rval > 0 && is_fork(sig) && !hst_tidmap_get(names, (pid_t)exit->rval) &&
+		   (parent = hst_tidmap_get(names, entry->tgid)) && parent->name[0]) {
 		char copy[HST_COMM_LEN];
 		memcpy(copy, parent->name, HST_COMM_LEN);
-		set_name(c, (pid_t)exit->rval, copy, strlen(copy));
+		set_name(names, (pid_t)exit->rval, copy, strlen(copy));
 	}
+}
+
+/* An attached process is named by its comm until it execs. */
+void hst_names_attached(struct hst_tidmap *names, const struct hst_drec *d)
+{
+	if (d->kind == HST_RAW_NEW_TRACEE && d->blob_len && !hst_tidmap_get(names, d->tgid))
+		set_name(names, d->tgid, hst_drec_blob(d), d->blob_len);
+}
+
+/* A process that ended (its leader's exit or kill; not a detach) is forgotten. */
+void hst_names_gone(struct hst_tidmap *names, const struct hst_drec *d)
+{
+	if ((d->kind == HST_RAW_EXITED || d->kind == HST_RAW_KILLED) && d->tid == d->tgid &&
+	    !hst_raw_superseded(d->kind, d->nr))
+		hst_tidmap_del(names, d->tgid);
 }
 
 static void emit(struct hst_calls *c, const struct hst_drec *entry, const struct hst_drec *exit)
 {
 	c->ops->call(c->arg, entry, exit);
-	track_names(c, entry, exit);
+	hst_names_follow(&c->names, entry, exit);
 }
 
 static void on_entry(struct hst_calls *c, const struct hst_drec *d)
@@ -215,8 +240,7 @@ static void on_gone(struct hst_calls *c, const struct hst_drec *d)
 		hst_tidmap_del(&c->pending, d->tid);
 	}
 	c->ops->other(c->arg, d);
-	if (d->kind != HST_RAW_DETACHED && d->tid == d->tgid)
-		hst_tidmap_del(&c->names, d->tgid);
+	hst_names_gone(&c->names, d);
 }
 
 void hst_calls_record(struct hst_calls *c, const struct hst_drec *d)
@@ -228,9 +252,7 @@ void hst_calls_record(struct hst_calls *c, const struct hst_drec *d)
 	case HST_RAW_KILLED:
 	case HST_RAW_DETACHED: on_gone(c, d); break;
 	case HST_RAW_NEW_TRACEE:
-		/* An attached process is named by its comm until it execs. */
-		if (d->blob_len && !hst_tidmap_get(&c->names, d->tgid))
-			set_name(c, d->tgid, hst_drec_blob(d), d->blob_len);
+		hst_names_attached(&c->names, d);
 		c->ops->other(c->arg, d);
 		break;
 	default: c->ops->other(c->arg, d); break;

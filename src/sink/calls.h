@@ -49,4 +49,16 @@ const char *hst_calls_name(struct hst_calls *c, pid_t tgid, const struct hst_dre
 /* Whether d is an execve or execveat record. */
 bool hst_calls_is_exec(const struct hst_drec *d);
 
+/*
+ * Process names alone, for a consumer that pairs calls itself (the
+ * library's hstrace_next): a tidmap of tgid -> name (init it with
+ * hst_names_slot_size()), fed every whole call, every NEW_TRACEE record (an
+ * attached process's comm) and every exit.
+ */
+size_t hst_names_slot_size(void);
+void hst_names_follow(struct hst_tidmap *names, const struct hst_drec *entry, const struct hst_drec *exit);
+void hst_names_attached(struct hst_tidmap *names, const struct hst_drec *d);
+void hst_names_gone(struct hst_tidmap *names, const struct hst_drec *d);
+const char *hst_names_get(struct hst_tidmap *names, pid_t tgid, const struct hst_drec *d, char buf[HST_COMM_LEN]);
+
 #endif
