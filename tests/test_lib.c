@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -645,6 +646,45 @@ Test(lib, attach_then_stop_from_another_thread)
 	kill(target, SIGKILL);
 	waitpid(target, &status, 0);
 	close(p[0]);
+}
+
+/*
+ * hstrace_stop may come from any thread at any time until hstrace_free,
+ * also while hstrace_wait tears the tracer down: a thread stops the handle
+ * over and over while a short trace ends and is waited for (ASan would see
+ * a stop using the freed tracer).
+ */
+struct hammer {
+	hstrace_t *t;
+	atomic_int done;
+	long stops;
+};
+
+static void *hammer_stop(void *arg)
+{
+	struct hammer *h = arg;
+
+	while (!atomic_load(&h->done)) {
+		hstrace_stop(h->t);
+		h->stops++;
+	}
+	return NULL;
+}
+
+Test(lib, stop_races_the_end)
+{
+	for (int round = 0; round < 20; round++) {
+		struct hammer h = { .t = start_helper(ARGV("count", "50")) };
+		pthread_t th;
+
+		atomic_init(&h.done, 0);
+		cr_assert_eq(pthread_create(&th, NULL, hammer_stop, &h), 0);
+		cr_assert_eq(hstrace_wait(h.t), 0);
+		atomic_store(&h.done, 1);
+		pthread_join(th, NULL);
+		cr_assert_gt(h.stops, 0);
+		hstrace_free(h.t);
+	}
 }
 
 /* ------------------------------------------------------------------------

@@ -455,9 +455,14 @@ static void configure(hstrace_t *t, const struct options *o)
 
 static void on_signal(int sig)
 {
+	/* hstrace_stop's pidfd_send_signal fails (ESRCH) once the trace has
+	 * ended by itself: the interrupted code must not see errno change. */
+	int saved = errno;
+
 	g_interrupted = sig;
 	if (g_trace)
 		hstrace_stop(g_trace);
+	errno = saved;
 }
 
 /* The handle goes: the signal handlers must not reach it any more. */

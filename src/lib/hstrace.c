@@ -51,6 +51,8 @@ HSTRACE_API hstrace_t *hstrace_new(void)
 	atomic_init(&t->reader_stop, 0);
 	atomic_init(&t->live_tracer, NULL);
 	atomic_init(&t->log_failed, 0);
+	atomic_init(&t->stop_requested, 0);
+	atomic_init(&t->stoppers, 0);
 	return t;
 }
 
@@ -399,12 +401,14 @@ static void log_failed(void *arg)
 	atomic_store_explicit(&t->reader_stop, 1, memory_order_relaxed);
 }
 
-/* The other half of log_failed's handshake. */
+/* The other half of log_failed's and hstrace_stop's handshakes. */
 static void publish_tracer(hstrace_t *t)
 {
 	atomic_store(&t->live_tracer, t->tracer);
 	if (atomic_load(&t->log_failed))
 		hst_tracer_abort(t->tracer);
+	if (atomic_load(&t->stop_requested))
+		hst_tracer_stop(t->tracer);
 }
 
 static int start_sinks(hstrace_t *t)
@@ -698,10 +702,22 @@ HSTRACE_API const hstrace_call_t *hstrace_next(hstrace_t *t)
 	return hst_events_next(t->ev);
 }
 
+/*
+ * Any thread, or a signal handler interrupting the owner anywhere (even in
+ * hstrace_wait freeing the tracer), so only atomics: the tracer is used
+ * while stoppers counts this call, and hstrace_wait frees it only after
+ * unpublishing it and seeing no stopper (all seq_cst: either this call
+ * sees live_tracer NULL, or hstrace_wait sees it counted).  A stop before
+ * the tracer is published is left in stop_requested for publish_tracer.
+ */
 HSTRACE_API void hstrace_stop(hstrace_t *t)
 {
-	if (t->tracer)
-		hst_tracer_stop(t->tracer);
+	atomic_store(&t->stop_requested, 1);
+	atomic_fetch_add(&t->stoppers, 1);
+	struct hst_tracer *tr = atomic_load(&t->live_tracer);
+	if (tr)
+		hst_tracer_stop(tr);
+	atomic_fetch_sub(&t->stoppers, 1);
 	atomic_store_explicit(&t->reader_stop, 1, memory_order_relaxed);
 }
 
@@ -747,8 +763,11 @@ HSTRACE_API int hstrace_wait(hstrace_t *t)
 		t->outputs[i].sink = NULL;
 	}
 	if (t->tracer) {
-		/* No sink thread is left to call log_failed. */
-		atomic_store_explicit(&t->live_tracer, NULL, memory_order_relaxed);
+		/* No sink thread is left to call log_failed; a stop on another
+		 * thread may still hold the tracer (see hstrace_stop). */
+		atomic_store(&t->live_tracer, NULL);
+		while (atomic_load(&t->stoppers))
+			sched_yield();
 		hst_tracer_free(t->tracer);
 		t->tracer = NULL;
 	}

@@ -81,6 +81,14 @@ struct hstrace {
 	 */
 	_Atomic(struct hst_tracer *) live_tracer;
 	atomic_int log_failed;
+	/*
+	 * hstrace_stop from any thread or a signal handler: stop_requested
+	 * for a tracer not published yet (publish_tracer checks it), stoppers
+	 * counts the calls using live_tracer right now, which hstrace_wait
+	 * waits out before freeing the tracer.
+	 */
+	atomic_int stop_requested;
+	atomic_int stoppers;
 	/* results */
 	int exit_status;
 	int error;
