@@ -1221,24 +1221,6 @@ static void attach_once(struct target *tg, int sig, int cycle)
 	cr_assert_eq(lines, t.n, "lines of unknown tids:\n%s", dump(&t));
 }
 
-/*
- * hstrace -p on a process the test started: hstrace is not its ancestor, so
- * Yama's ptrace_scope 1 refuses it unless we are root; 3 refuses everyone.
- */
-static void skip_if_attach_restricted(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
-	int scope = 0;
-
-	if (!f)
-		return;
-	if (fscanf(f, "%d", &scope) != 1)
-		scope = 0;
-	fclose(f);
-	if (scope >= 3 || (scope >= 1 && geteuid() != 0))
-		cr_skip_test("ptrace_scope %d does not allow attaching to a non-child", scope);
-}
-
 /* Several attaches to the same process: each must leave it as it was. */
 static void attach_detach(int sig)
 {

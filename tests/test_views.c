@@ -463,24 +463,6 @@ Test(views, fd_paths_inside_arguments)
 		cr_assert_str_eq(h, pair_calls("/usr/bin/strace", file), "--- hstrace:\n%s", h);
 }
 
-/*
- * hstrace -p on a process the test started: hstrace is not its ancestor, so
- * Yama's ptrace_scope 1 refuses it unless we are root; 3 refuses everyone.
- */
-static void skip_if_attach_restricted(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
-	int scope = 0;
-
-	if (!f)
-		return;
-	if (fscanf(f, "%d", &scope) != 1)
-		scope = 0;
-	fclose(f);
-	if (scope >= 3 || (scope >= 1 && geteuid() != 0))
-		cr_skip_test("ptrace_scope %d does not allow attaching to a non-child", scope);
-}
-
 /* helper hold FILE: returns its pid once it holds FILE open (fd 3). */
 static pid_t start_holder(const char *file)
 {

@@ -218,6 +218,20 @@ int wait_within(pid_t pid, int seconds)
 	return -1;
 }
 
+void skip_if_attach_restricted(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+	int scope = 0;
+
+	if (!f)
+		return;
+	if (fscanf(f, "%d", &scope) != 1)
+		scope = 0;
+	fclose(f);
+	if (scope >= 3 || (scope >= 1 && geteuid() != 0))
+		cr_skip_test("ptrace_scope %d does not allow attaching to a non-child", scope);
+}
+
 int procs_with_arg(const char *token, pid_t *pids, int max)
 {
 	DIR *d = opendir("/proc");

@@ -65,6 +65,13 @@ int wait_status(pid_t pid);
  */
 int wait_within(pid_t pid, int seconds);
 
+/*
+ * hstrace -p on a process the test started: hstrace is not its ancestor, so
+ * Yama's ptrace_scope 1 refuses it unless we are root; 3 refuses everyone.
+ * Skips the test then.
+ */
+void skip_if_attach_restricted(void);
+
 /* Up to max pids of the processes with token among their arguments (leftovers of a test). */
 int procs_with_arg(const char *token, pid_t *pids, int max);
 

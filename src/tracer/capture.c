@@ -595,28 +595,27 @@ size_t hst_capture_fdpaths(struct hst_raw *rec, size_t size, const struct hst_sy
 	return (size_t)(pos - (char *)rec);
 }
 
-size_t hst_capture_text(struct hst_raw *rec, const char *s, size_t len)
+/* A record whose only capture is len bytes of kind, as argument 0. */
+static size_t cap_only(struct hst_raw *rec, unsigned kind, const void *data, size_t len)
 {
 	char *pos = (char *)rec + rec->hdr_size;
-	struct hst_cap *c = put_cap(&pos, 0, HST_CAP_STR, 0);
+	struct hst_cap *c = put_cap(&pos, 0, kind, 0);
 
-	memcpy(c + 1, s, len);
+	memcpy(c + 1, data, len);
 	c->len = (uint32_t)len;
 	end_cap(&pos, c);
 	rec->ncaps = 1;
 	return (size_t)(pos - (char *)rec);
 }
 
+size_t hst_capture_text(struct hst_raw *rec, const char *s, size_t len)
+{
+	return cap_only(rec, HST_CAP_STR, s, len);
+}
+
 size_t hst_capture_siginfo(struct hst_raw *rec, const void *siginfo, size_t len)
 {
-	char *pos = (char *)rec + rec->hdr_size;
-	struct hst_cap *c = put_cap(&pos, 0, HST_CAP_SIGINFO, 0);
-
-	memcpy(c + 1, siginfo, len);
-	c->len = (uint32_t)len;
-	end_cap(&pos, c);
-	rec->ncaps = 1;
-	return (size_t)(pos - (char *)rec);
+	return cap_only(rec, HST_CAP_SIGINFO, siginfo, len);
 }
 
 size_t hst_capture_max_record(unsigned strsize, bool fd_paths)
