@@ -308,7 +308,7 @@ struct fuzz_sinks *fuzz_sinks_new(void)
 {
 	struct fuzz_sinks *s = calloc(1, sizeof(*s));
 	struct hst_text_config human = { .strsize = 32, .human = true };
-	struct hst_text_config json = { .strsize = 32, .json = true, .clock_offset_ns = 1 };
+	struct hst_text_config json = { .strsize = 32, .json = true, .clock_offset_ns = 1, .fd_paths = true };
 	struct hst_text_config perfetto = { .strsize = 16, .perfetto = true };
 	struct hst_text_config group = { .strsize = 32, .group = true };
 

@@ -5,7 +5,8 @@
 
 BUILD_DIR is a normal build (its hstrace, tests/helper and tests/fam_*);
 OUT_DIR defaults to fuzz/corpus.  It records small logs of the test
-programs with `hstrace --out` (some with -y) into OUT_DIR/log/, keeping
+programs with `hstrace --out` (some with -y or -P, one attached with -p)
+into OUT_DIR/log/, keeping
 those under 64 KiB, and cuts single raw records out of them into
 OUT_DIR/decode/: one per (syscall, stop) for a spread of syscalls, plus
 signal, group-stop, exit and kill records, each file being exactly the
@@ -19,6 +20,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 MAX_LOG = 64 * 1024
 RAW_HDR = struct.Struct('<IHHQQiiiHH6Qq')   # struct hst_raw, 96 bytes
@@ -37,7 +39,7 @@ WANTED = """openat open read write pread64 pwrite64 readv writev close execve
     clock_gettime prlimit64 uname getrandom ioctl fcntl getdents64 pipe2 dup3
     epoll_ctl epoll_wait access faccessat2 readlink readlinkat lseek
     set_robust_list rseq arch_prctl capget getcwd chdir mkdirat unlinkat renameat2
-    setitimer timer_create msgsnd mq_open exit_group""".split()
+    setitimer timer_create msgsnd mq_open exit_group restart_syscall""".split()
 
 
 def syscall_names():
@@ -86,6 +88,7 @@ def record_logs(build, tmp):
         ('threads', [], [helper, 'threads', '2']),
         ('unfinished', [], [helper, 'unfinished', '2']),
         ('true-y', ['-y'], ['/bin/true']),
+        ('files-P', ['-P', os.path.join(work, 'a')], [helper, 'files', work]),
     ]
     for fam in ('fs', 'net', 'proc', 'mem'):
         runs.append(('fam-' + fam, ['-y'], [os.path.join(build, 'tests', 'fam_' + fam)]))
@@ -97,7 +100,24 @@ def record_logs(build, tmp):
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if os.path.exists(path):
             logs.append(path)
+    attached = record_attach(hstrace, os.path.join(build, 'tests', 'hard', 'hard_helper'), tmp)
+    if attached:
+        logs.append(attached)
     return logs
+
+
+def record_attach(hstrace, hard, tmp):
+    """-p on a sleeping program: NEW_TRACEE with its comm, restart_syscall naming the sleep."""
+    if not os.path.exists(hard):
+        return None
+    path = os.path.join(tmp, 'attach.bin')
+    sleeper = subprocess.Popen([hard, 'restart-stop'], stdout=subprocess.PIPE)
+    sleeper.stdout.readline()   # "pid P": it sleeps 5 s from now
+    time.sleep(0.3)
+    subprocess.run([hstrace, '-q', '--out', path, '-p', str(sleeper.pid)],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sleeper.wait()
+    return path if os.path.exists(path) else None
 
 
 def keep_logs(logs, out):
@@ -132,7 +152,8 @@ def cut_records(logs, out):
                     continue
                 key = '%s-%s%s' % (name, KINDS[kind], '-fail' if flags & 1 else '')
             elif kind in KINDS:
-                key = KINDS[kind]
+                ncaps = struct.unpack_from('<H', rec, 36)[0]
+                key = KINDS[kind] + ('-comm' if kind == 7 and ncaps else '')
             else:
                 continue
             if key in seen:
