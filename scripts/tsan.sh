@@ -108,7 +108,7 @@ for t in json.load(sys.stdin):
     if "HSTRACE_BIN" in env and t["name"] != "oom":
         print(t["name"])')
 # oom is left out: it preloads an allocator shim into the hstrace it runs,
-# here in front of the TSan runtime; one CI run in five hung there (the
+# here in front of the TSan runtime; one of seven CI runs hung there (the
 # counting run of sweep_launched_log, no report; four local runs passed).
 # It runs in the plain and ASan builds.
 echo "== ${e2e[*]} (plain build, HSTRACE_BIN=$TSAN_BUILD/hstrace)"
