@@ -208,6 +208,19 @@ static void assert_clean_outcome(const struct run *r)
 		  "%s: the line does not say memory ran out: %s", r->what, r->err);
 }
 
+/* Where a hung hstrace is: each thread's state and kernel wait channel, on stderr. */
+static void print_threads(pid_t pid, const char *what)
+{
+	FILE *ps = popen(fmt("for t in /proc/%d/task/*; do echo \"$t $(cut -d' ' -f3 $t/stat)"
+			     " $(cat $t/wchan)\"; done 2>&1", (int)pid), "r");
+	char line[256];
+
+	while (ps && fgets(line, sizeof(line), ps))
+		fprintf(stderr, "%s: %s", what, line);
+	if (ps)
+		pclose(ps);
+}
+
 /*
  * The log reads back: every complete block, then a clean end (exit 0) or
  * one line saying where it was cut.  A log that failed before its header
@@ -227,14 +240,7 @@ static void assert_log_reads_back(const char *log, const char *what)
 				err_fd, -1);
 	close(err_fd);
 	if (!wait_bounded(pid, &r.status, RUN_BOUND_MS)) {
-		/* Where it hangs: each thread's state and kernel wait channel. */
-		FILE *ps = popen(fmt("for t in /proc/%d/task/*; do echo \"$t $(cut -d' ' -f3 $t/stat)"
-				     " $(cat $t/wchan)\"; done 2>&1", (int)pid), "r");
-		char line[256];
-		while (ps && fgets(line, sizeof(line), ps))
-			fprintf(stderr, "%s: %s", what, line);
-		if (ps)
-			pclose(ps);
+		print_threads(pid, what);
 		kill(pid, SIGKILL);
 		wait_status(pid);
 		cr_assert_fail("%s: --read did not end", what);
@@ -267,14 +273,7 @@ static struct run run_hstrace(char *const argv[], char *const env[], const char 
 	pid_t pid = spawn_child(argv, env, -1, err_fd, -1);
 	close(err_fd);
 	if (!wait_bounded(pid, &r.status, RUN_BOUND_MS)) {
-		/* Where it hangs: each thread's state and kernel wait channel. */
-		FILE *ps = popen(fmt("for t in /proc/%d/task/*; do echo \"$t $(cut -d' ' -f3 $t/stat)"
-				     " $(cat $t/wchan)\"; done 2>&1", (int)pid), "r");
-		char line[256];
-		while (ps && fgets(line, sizeof(line), ps))
-			fprintf(stderr, "%s: %s", what, line);
-		if (ps)
-			pclose(ps);
+		print_threads(pid, what);
 		kill(pid, SIGKILL);
 		wait_status(pid);
 		kill_leftovers(token);
