@@ -94,23 +94,31 @@ static void assert_exited(struct result r, int code)
 		  code, describe_status(r.status), r.err);
 }
 
-/* State letter of /proc/PID/task/TID/stat, 0 when it is gone. */
-static char task_state(pid_t pid, pid_t tid)
+/* /proc/PID/task/TID/stat from after the comm (") S ppid ..."), NULL when it is gone. */
+static const char *task_stat(pid_t pid, pid_t tid, char *buf, size_t size)
 {
-	char path[64], buf[512], *p;
-	int fd;
+	char path[64];
 	ssize_t n;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return NULL;
+	n = read(fd, buf, size - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return NULL;
 	buf[n] = 0;
-	p = strrchr(buf, ')');
+	return strrchr(buf, ')');
+}
+
+/* State letter of /proc/PID/task/TID/stat, 0 when it is gone. */
+static char task_state(pid_t pid, pid_t tid)
+{
+	char buf[512];
+	const char *p = task_stat(pid, tid, buf, sizeof(buf));
+
 	return p && p[1] == ' ' ? p[2] : 0;
 }
 
@@ -1131,22 +1139,14 @@ Test(hard, attach_names_the_process)
  */
 static bool task_exiting(pid_t pid, pid_t tid, char *state, unsigned long *flags)
 {
-	char path[64], buf[1024], *p;
-	ssize_t n;
-	int fd;
+	char buf[1024];
+	const char *p;
 
 	*state = 0;
 	*flags = 0;
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return true;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return true;
-	buf[n] = 0;
-	p = strrchr(buf, ')');
+	buf[0] = 0;
+	if (!(p = task_stat(pid, tid, buf, sizeof(buf))) && !buf[0])
+		return true; /* gone */
 	/* ") S ppid pgrp session tty_nr tpgid flags" */
 	cr_assert(p && sscanf(p, ") %c %*d %*d %*d %*d %*d %lu", state, flags) == 2, "stat of %d: %s", tid, buf);
 	return *state == 'Z' || *state == 'X' || (*flags & PF_EXITING);
