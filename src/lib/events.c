@@ -317,7 +317,7 @@ static bool consume(struct hst_events *ev, const struct hst_drec *d)
 		hst_names_follow(&ev->names, p->entry, d);
 		return true;
 	case HST_RAW_NEW_TRACEE:
-		hst_names_attached(&ev->names, d);
+		hst_names_new(&ev->names, d);
 		return false;
 	case HST_RAW_SIGNAL:
 	case HST_RAW_GROUP_STOP:

@@ -108,37 +108,57 @@ const char *hst_names_get(struct hst_tidmap *names, pid_t tgid, const struct hst
 	return NULL;
 }
 
-static bool is_fork(const struct hst_syscall_sig *sig)
+pid_t hst_calls_forked(const struct hst_drec *entry, const struct hst_drec *exit)
 {
-	return !strcmp(sig->name, "clone") || !strcmp(sig->name, "clone3") ||
-	       !strcmp(sig->name, "fork") || !strcmp(sig->name, "vfork");
+	const struct hst_syscall_sig *sig = hst_record_sig(entry->nr, entry->flags);
+
+	if (!exit || (exit->flags & HST_RAWF_ERROR) || exit->rval <= 0 || !sig)
+		return 0;
+	if (strcmp(sig->name, "clone") && strcmp(sig->name, "clone3") && strcmp(sig->name, "fork") &&
+	    strcmp(sig->name, "vfork"))
+		return 0;
+	return (pid_t)exit->rval;
 }
 
 /* Process names follow execve and fork. */
 void hst_names_follow(struct hst_tidmap *names, const struct hst_drec *entry, const struct hst_drec *exit)
 {
-	const struct hst_syscall_sig *sig = hst_record_sig(entry->nr, entry->flags);
+	pid_t child = hst_calls_forked(entry, exit);
 	struct pname *parent;
 	const char *base;
 	size_t len;
 
-	if (!exit || (exit->flags & HST_RAWF_ERROR) || !sig)
+	if (!exit || (exit->flags & HST_RAWF_ERROR))
 		return;
 	if (hst_calls_is_exec(entry) && exit->rval == 0 && (base = exec_basename(entry, &len)) && len) {
 		set_name(names, entry->tgid, base, len);
-	} else if (exit->rval > 0 && is_fork(sig) && !hst_tidmap_get(names, (pid_t)exit->rval) &&
-		   (parent = hst_tidmap_get(names, entry->tgid)) && parent->name[0]) {
+	} else if (child > 0 && !hst_tidmap_get(names, child) && (parent = hst_tidmap_get(names, entry->tgid)) &&
+		   parent->name[0]) {
 		char copy[HST_COMM_LEN];
 		memcpy(copy, parent->name, HST_COMM_LEN);
-		set_name(names, (pid_t)exit->rval, copy, strlen(copy));
+		set_name(names, child, copy, strlen(copy));
 	}
 }
 
-/* An attached process is named by its comm until it execs. */
-void hst_names_attached(struct hst_tidmap *names, const struct hst_drec *d)
+/*
+ * An attached process is named by its comm until it execs; a forked one
+ * by its parent's name (rval), which its own calls can precede the
+ * parent's fork returning with.
+ */
+void hst_names_new(struct hst_tidmap *names, const struct hst_drec *d)
 {
-	if (d->kind == HST_RAW_NEW_TRACEE && d->blob_len && !hst_tidmap_get(names, d->tgid))
+	struct pname *parent;
+
+	if (d->kind != HST_RAW_NEW_TRACEE || hst_tidmap_get(names, d->tgid))
+		return;
+	if (d->blob_len) {
 		set_name(names, d->tgid, hst_drec_blob(d), d->blob_len);
+	} else if (d->tid == d->tgid && d->rval > 0 && (parent = hst_tidmap_get(names, (pid_t)d->rval)) &&
+		   parent->name[0]) {
+		char copy[HST_COMM_LEN];
+		memcpy(copy, parent->name, HST_COMM_LEN);
+		set_name(names, d->tgid, copy, strlen(copy));
+	}
 }
 
 /* A process that ended (its leader's exit or kill; not a detach) is forgotten. */
@@ -252,7 +272,7 @@ void hst_calls_record(struct hst_calls *c, const struct hst_drec *d)
 	case HST_RAW_KILLED:
 	case HST_RAW_DETACHED: on_gone(c, d); break;
 	case HST_RAW_NEW_TRACEE:
-		hst_names_attached(&c->names, d);
+		hst_names_new(&c->names, d);
 		c->ops->other(c->arg, d);
 		break;
 	default: c->ops->other(c->arg, d); break;

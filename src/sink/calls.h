@@ -48,16 +48,18 @@ const char *hst_calls_name(struct hst_calls *c, pid_t tgid, const struct hst_dre
 
 /* Whether d is an execve or execveat record. */
 bool hst_calls_is_exec(const struct hst_drec *d);
+/* The pid a successful fork, vfork, clone or clone3 returned; else 0. */
+pid_t hst_calls_forked(const struct hst_drec *entry, const struct hst_drec *exit);
 
 /*
  * Process names alone, for a consumer that pairs calls itself (the
  * library's hstrace_next): a tidmap of tgid -> name (init it with
  * hst_names_slot_size()), fed every whole call, every NEW_TRACEE record (an
- * attached process's comm) and every exit.
+ * attached process's comm, a forked one's parent) and every exit.
  */
 size_t hst_names_slot_size(void);
 void hst_names_follow(struct hst_tidmap *names, const struct hst_drec *entry, const struct hst_drec *exit);
-void hst_names_attached(struct hst_tidmap *names, const struct hst_drec *d);
+void hst_names_new(struct hst_tidmap *names, const struct hst_drec *d);
 void hst_names_gone(struct hst_tidmap *names, const struct hst_drec *d);
 const char *hst_names_get(struct hst_tidmap *names, pid_t tgid, const struct hst_drec *d, char buf[HST_COMM_LEN]);
 

@@ -735,6 +735,7 @@ static void summary_call(void *arg, const struct hst_drec *entry, const struct h
 {
 	struct hst_sink *s = arg;
 	char buf[HST_COMM_LEN];
+	const char *name;
 
 	if (!s->counting)
 		return;
@@ -743,7 +744,9 @@ static void summary_call(void *arg, const struct hst_drec *entry, const struct h
 	if (exit)
 		hst_summary_add_pid(s->summary, exit->tgid, exit->kind, exit->tid, exit->nr, exit->ts_ns,
 				    exit->flags, exit->rval);
-	hst_summary_name(s->summary, entry->tgid, hst_calls_name(&s->gate, entry->tgid, entry, buf));
+	name = hst_calls_name(&s->gate, entry->tgid, entry, buf);
+	hst_summary_name(s->summary, entry->tgid, name);
+	hst_summary_name_child(s->summary, hst_calls_forked(entry, exit), name);
 }
 
 static void summary_other(void *arg, const struct hst_drec *d)

@@ -156,13 +156,17 @@ static void record_simple(struct hst_tracer *tr, const struct hst_tracee *t, uns
 
 /* --- tracee bookkeeping ------------------------------------------------- */
 
-/* From /proc/TID/status, without stdio: nothing to allocate on a stop. */
-static pid_t tgid_of(pid_t tid)
+/*
+ * Tid's thread group and parent process, from /proc/TID/status, without
+ * stdio: nothing to allocate on a stop.  *ppid is 0 when unknown.
+ */
+static pid_t tgid_of(pid_t tid, pid_t *ppid)
 {
 	char path[64], buf[512], *p;
 	ssize_t n;
 	int fd;
 
+	*ppid = 0;
 	snprintf(path, sizeof(path), "/proc/%d/status", tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -170,6 +174,8 @@ static pid_t tgid_of(pid_t tid)
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	buf[n > 0 ? n : 0] = 0;
+	p = strstr(buf, "\nPPid:");
+	*ppid = p ? (pid_t)atoi(p + 6) : 0;
 	p = strstr(buf, "\nTgid:");
 	pid_t tgid = p ? (pid_t)atoi(p + 6) : 0;
 	return tgid > 0 ? tgid : tid;
@@ -200,7 +206,13 @@ static void record_attached(struct hst_tracer *tr, const struct hst_tracee *t)
 	record_end(tr, r, n > 0 ? hst_capture_text(r, comm, (size_t)n) : sizeof(*r));
 }
 
-static struct hst_tracee *tracee_new(struct hst_tracer *tr, pid_t tid, pid_t tgid, unsigned flags)
+/*
+ * A tid that now counts as traced.  parent: for a new process, the one it
+ * was forked from (its NEW_TRACEE record's rval, so that the sinks call it
+ * by its parent's name from its first call on); else 0.
+ */
+static struct hst_tracee *tracee_new(struct hst_tracer *tr, pid_t tid, pid_t tgid, pid_t parent,
+				     unsigned flags)
 {
 	struct hst_tracee *t = hst_tracees_add(tr->tracees, tid, tgid);
 	if (!t)
@@ -210,7 +222,7 @@ static struct hst_tracee *tracee_new(struct hst_tracer *tr, pid_t tid, pid_t tgi
 	if (flags & HST_TRACEE_ATTACHED)
 		record_attached(tr, t);
 	else
-		record_simple(tr, t, HST_RAW_NEW_TRACEE, 0, 0, 0);
+		record_simple(tr, t, HST_RAW_NEW_TRACEE, 0, tid == tgid ? parent : 0, 0);
 	/* Forked while the others were being killed: it goes the same way. */
 	if (tr->detaching == STOP_KILL)
 		kill(tid, SIGKILL);
@@ -227,9 +239,12 @@ static struct hst_tracee *tracee_new(struct hst_tracer *tr, pid_t tid, pid_t tgi
 static struct hst_tracee *tracee_get(struct hst_tracer *tr, pid_t tid)
 {
 	struct hst_tracee *t = hst_tracees_find(tr->tracees, tid);
+	pid_t tgid, ppid;
+
 	if (t)
 		return t;
-	return tracee_new(tr, tid, tgid_of(tid), 0);
+	tgid = tgid_of(tid, &ppid);
+	return tracee_new(tr, tid, tgid, ppid, 0);
 }
 
 static void tracee_gone(struct hst_tracer *tr, struct hst_tracee *t)
@@ -754,7 +769,7 @@ static void on_new_child(struct hst_tracer *tr, struct hst_tracee *t, int event)
 			return; /* learnt from /proc at the child's first stop */
 		tgid = (flags & CLONE_THREAD) ? t->tgid : (pid_t)tid;
 	}
-	tracee_new(tr, (pid_t)tid, tgid, t->flags & HST_TRACEE_OWN_CPUS);
+	tracee_new(tr, (pid_t)tid, tgid, t->tgid, t->flags & HST_TRACEE_OWN_CPUS);
 }
 
 static void on_ptrace_event(struct hst_tracer *tr, struct hst_tracee *t, int event, int sig)
@@ -1041,7 +1056,7 @@ static int launch(struct hst_tracer *tr)
 		return err;
 	}
 	tr->child = pid;
-	if (!tracee_new(tr, pid, pid, HST_TRACEE_HIDDEN)) {
+	if (!tracee_new(tr, pid, pid, 0, HST_TRACEE_HIDDEN)) {
 		/* Not left stopped: nothing would ever resume it.  Seized, it may
 		 * still stop at its exit (PTRACE_EVENT_EXIT) on the way out. */
 		kill(pid, SIGKILL);
@@ -1126,7 +1141,7 @@ static int seize_thread(struct hst_tracer *tr, pid_t tgid, pid_t tid, bool *adde
 		return -errno;
 	}
 	ptrace(PTRACE_INTERRUPT, tid, 0, 0);
-	if (!tracee_new(tr, tid, tgid, HST_TRACEE_ATTACHED))
+	if (!tracee_new(tr, tid, tgid, 0, HST_TRACEE_ATTACHED))
 		return -ENOMEM;
 	*added = true;
 	return 0;
