@@ -219,12 +219,30 @@ Test(disk, file_size_limit)
 	assert_readable_to_the_cut(log, "execve(");
 }
 
+/*
+ * Wait (at most 10 s) until pid has written something: past its startup,
+ * in its write loop.
+ */
+static void wait_until_writing(pid_t pid)
+{
+	for (int i = 0; i < 1000; i++) {
+		char *io = slurp(fmt("/proc/%d/io", (int)pid), NULL);
+		char *at = strstr(io, "\nwchar:");
+		if (at && strtoull(at + 7, NULL, 10) > 0)
+			return;
+		usleep(10000);
+	}
+	cr_assert_fail("process %d wrote nothing in 10 s", (int)pid);
+}
+
 /* -p: the process is not ours to end; it is detached and runs on, untraced. */
 Test(disk, attached_process_is_detached)
 {
 	char *log = tpath("trace.bin");
 	const char *token = tmpdir;
 	pid_t yes = spawn_child(ARGV("/usr/bin/yes", (char *)token), NULL, -1, -1, -1);
+	/* Attached in its startup, the trace would begin with brk or mmap. */
+	wait_until_writing(yes);
 	struct rlimit old = limit_file_size(DISK_BYTES);
 	struct result r = run_bounded(ARGV((char *)hstrace_bin(), "-q", "--out", log, "-p",
 					   fmt("%d", (int)yes)), token);
