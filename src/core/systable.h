@@ -9,6 +9,7 @@
 #ifndef HST_SYSTABLE_H
 #define HST_SYSTABLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* How an argument is captured, decoded and rendered. */
@@ -138,6 +139,24 @@ const char *hst_errno_name(int err);
 
 /* "No such file or directory" (the text strace prints), or NULL. */
 const char *hst_errno_message(int err);
+
+/*
+ * The kernel-internal errors (include/linux/errno.h) of a call a signal
+ * interrupted, which the kernel restarts or fails with EINTR: what a
+ * syscall-exit-stop shows before the signal is handled.
+ */
+enum {
+	HST_ERESTARTSYS = 512,
+	HST_ERESTARTNOINTR = 513,
+	HST_ERESTARTNOHAND = 514,
+	HST_ERESTART_RESTARTBLOCK = 516,
+};
+
+static inline bool hst_errno_restarts(int64_t err)
+{
+	return err == HST_ERESTARTSYS || err == HST_ERESTARTNOINTR || err == HST_ERESTARTNOHAND ||
+	       err == HST_ERESTART_RESTARTBLOCK;
+}
 
 /* "SIGCHLD", "SIGRTMIN", "SIGRT_3"; NULL for out-of-range numbers. */
 const char *hst_signal_name(int sig);

@@ -446,7 +446,7 @@ static void put_errno(struct hst_out *o, int64_t err)
 {
 	const char *name = hst_errno_name((int)err);
 	const char *msg = hst_errno_message((int)err);
-	bool restart = err >= 512 && err <= 516;
+	bool restart = hst_errno_restarts(err);
 
 	/* No printf: most calls of a real program's trace that fail fail here. */
 	hst_out_color(o, C_ERR);

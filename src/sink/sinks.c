@@ -192,7 +192,7 @@ struct held {
 
 static bool is_restart(const struct hst_drec *exit)
 {
-	return exit && (exit->flags & HST_RAWF_ERROR) && -exit->rval >= 512 && -exit->rval <= 516;
+	return exit && (exit->flags & HST_RAWF_ERROR) && hst_errno_restarts(-exit->rval);
 }
 
 static bool copy_rec(struct hst_drec **to, size_t *cap, const struct hst_drec *d)

@@ -67,7 +67,6 @@
 #define AUDIT_ARCH_I386 0x40000003u
 #endif
 #define X32_SYSCALL_BIT 0x40000000
-#define ERESTART_RESTARTBLOCK 516 /* kernel-internal: include/linux/errno.h */
 
 /* Placement of a pinned launch (see "Placement" below); ptrace thread only. */
 struct pin {
@@ -594,11 +593,9 @@ static void syscall_exit(struct hst_tracer *tr, struct hst_tracee *t, const stru
 	record_end(tr, r, capture(tr, r, sig, true, &t->stash));
 }
 
-/* ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND, ERESTART_RESTARTBLOCK (kernel-internal). */
 static bool interrupted_by_us(const struct __ptrace_syscall_info *info)
 {
-	return info->exit.is_error && info->exit.rval <= -512 && info->exit.rval >= -516 &&
-	       info->exit.rval != -515;
+	return info->exit.is_error && hst_errno_restarts(-info->exit.rval);
 }
 
 static void on_syscall_stop(struct hst_tracer *tr, struct hst_tracee *t)
@@ -681,7 +678,7 @@ static void learn_interrupted(struct hst_tracee *t)
 	errno = 0;
 	rax = ptrace(PTRACE_PEEKUSER, t->tid, offsetof(struct user_regs_struct, rax), 0);
 	orig = ptrace(PTRACE_PEEKUSER, t->tid, offsetof(struct user_regs_struct, orig_rax), 0);
-	if (errno || rax != -ERESTART_RESTARTBLOCK || !hst_syscall_sig(orig))
+	if (errno || rax != -HST_ERESTART_RESTARTBLOCK || !hst_syscall_sig(orig))
 		return;
 	t->resumes_nr = (int32_t)orig;
 	t->flags |= HST_TRACEE_RESUMES;

@@ -298,8 +298,7 @@ const struct hst_kind hst_kind_itimer_which = {
 /* What a syscall-exit-stop shows of a call a signal interrupted. */
 static bool interrupted(const struct hst_kcall *k)
 {
-	return k->rval == -512 || k->rval == -513 || k->rval == -514 || /* ERESTART{SYS,NOINTR,NOHAND} */
-	       k->rval == -516;                                          /* ERESTART_RESTARTBLOCK */
+	return hst_errno_restarts(-k->rval);
 }
 
 /*
