@@ -1381,6 +1381,12 @@ static char *normalize(const char *s, const struct trace *t)
 	 */
 	if (pid_in_str || starts_with(start, "write(1, "))
 		mask_lengths(o);
+	/* Cut by -s, the pid is not whole ("pid 6"...), but still the pid. */
+	const char *own = "write(1, \"pid ";
+	if (starts_with(o, own) && isdigit((unsigned char)o[strlen(own)])) {
+		char *digits = o + strlen(own);
+		o = fmt("%.*s<pid>%s", (int)(digits - o), o, digits + strspn(digits, "0123456789"));
+	}
 	return o;
 }
 
