@@ -105,12 +105,8 @@ mapfile -t e2e < <(meson introspect "$PLAIN" --tests | python3 -c '
 import json, sys
 for t in json.load(sys.stdin):
     env = t["env"] if isinstance(t["env"], dict) else dict(e.split("=", 1) for e in t["env"])
-    if "HSTRACE_BIN" in env and t["name"] != "oom":
+    if "HSTRACE_BIN" in env:
         print(t["name"])')
-# oom is left out: it preloads an allocator shim into the hstrace it runs,
-# here in front of the TSan runtime; one of seven CI runs hung there (the
-# counting run of sweep_launched_log, no report; four local runs passed).
-# It runs in the plain and ASan builds.
 echo "== ${e2e[*]} (plain build, HSTRACE_BIN=$TSAN_BUILD/hstrace)"
 meson test -C "$PLAIN" --no-rebuild --print-errorlogs --timeout-multiplier 4 \
     --wrapper "env HSTRACE_BIN=$root/$TSAN_BUILD/hstrace" "${e2e[@]}"
