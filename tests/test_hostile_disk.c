@@ -147,7 +147,12 @@ static void assert_readable_to_the_cut(const char *log, const char *first_call)
 	cr_assert(starts_with(r.err, fmt("hstrace: %s: log is truncated at byte ", log)), "%s", r.err);
 	cr_assert_eq(stat(log, &st), 0);
 	cr_assert(at > 0 && at <= (unsigned long long)st.st_size, "cut at %llu of %lld", at, (long long)st.st_size);
-	cr_assert_gt(records, 100, "only %llu records kept", records);
+	/*
+	 * How many depends on how the blocks fell: one is written whenever the
+	 * ring runs dry, up to 256 KiB, so on a loaded machine the first block
+	 * can hold a few dozen records and the next one not fit.
+	 */
+	cr_assert_gt(records, 0, "no record kept");
 	size_t len;
 	char *lines = slurp(text, &len);
 	cr_assert(len > 0 && lines[len - 1] == '\n', "the rendered text does not end with a whole line");
