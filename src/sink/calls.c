@@ -108,7 +108,8 @@ const char *hst_names_get(struct hst_tidmap *names, pid_t tgid, const struct hst
 	return NULL;
 }
 
-pid_t hst_calls_forked(const struct hst_drec *entry, const struct hst_drec *exit)
+/* The pid a successful fork, vfork, clone or clone3 returned; else 0. */
+static pid_t forked(const struct hst_drec *entry, const struct hst_drec *exit)
 {
 	const struct hst_syscall_sig *sig = hst_record_sig(entry->nr, entry->flags);
 
@@ -120,24 +121,32 @@ pid_t hst_calls_forked(const struct hst_drec *entry, const struct hst_drec *exit
 	return (pid_t)exit->rval;
 }
 
+/* A forked child not named yet is called as its parent. */
+static void inherit_name(struct hst_tidmap *names, pid_t child, pid_t parent_tgid)
+{
+	struct pname *parent;
+	char copy[HST_COMM_LEN];
+
+	if (hst_tidmap_get(names, child) || !(parent = hst_tidmap_get(names, parent_tgid)) || !parent->name[0])
+		return;
+	/* set_name may move the map's slots: the parent's name is copied first. */
+	memcpy(copy, parent->name, HST_COMM_LEN);
+	set_name(names, child, copy, strlen(copy));
+}
+
 /* Process names follow execve and fork. */
 void hst_names_follow(struct hst_tidmap *names, const struct hst_drec *entry, const struct hst_drec *exit)
 {
-	pid_t child = hst_calls_forked(entry, exit);
-	struct pname *parent;
+	pid_t child = forked(entry, exit);
 	const char *base;
 	size_t len;
 
 	if (!exit || (exit->flags & HST_RAWF_ERROR))
 		return;
-	if (hst_calls_is_exec(entry) && exit->rval == 0 && (base = exec_basename(entry, &len)) && len) {
+	if (hst_calls_is_exec(entry) && exit->rval == 0 && (base = exec_basename(entry, &len)) && len)
 		set_name(names, entry->tgid, base, len);
-	} else if (child > 0 && !hst_tidmap_get(names, child) && (parent = hst_tidmap_get(names, entry->tgid)) &&
-		   parent->name[0]) {
-		char copy[HST_COMM_LEN];
-		memcpy(copy, parent->name, HST_COMM_LEN);
-		set_name(names, child, copy, strlen(copy));
-	}
+	else if (child > 0)
+		inherit_name(names, child, entry->tgid);
 }
 
 /*
@@ -147,18 +156,12 @@ void hst_names_follow(struct hst_tidmap *names, const struct hst_drec *entry, co
  */
 void hst_names_new(struct hst_tidmap *names, const struct hst_drec *d)
 {
-	struct pname *parent;
-
 	if (d->kind != HST_RAW_NEW_TRACEE || hst_tidmap_get(names, d->tgid))
 		return;
-	if (d->blob_len) {
+	if (d->blob_len)
 		set_name(names, d->tgid, hst_drec_blob(d), d->blob_len);
-	} else if (d->tid == d->tgid && d->rval > 0 && (parent = hst_tidmap_get(names, (pid_t)d->rval)) &&
-		   parent->name[0]) {
-		char copy[HST_COMM_LEN];
-		memcpy(copy, parent->name, HST_COMM_LEN);
-		set_name(names, d->tgid, copy, strlen(copy));
-	}
+	else if (d->tid == d->tgid && d->rval > 0)
+		inherit_name(names, d->tgid, (pid_t)d->rval);
 }
 
 /* A process that ended (its leader's exit or kill; not a detach) is forgotten. */

@@ -48,8 +48,6 @@ const char *hst_calls_name(struct hst_calls *c, pid_t tgid, const struct hst_dre
 
 /* Whether d is an execve or execveat record. */
 bool hst_calls_is_exec(const struct hst_drec *d);
-/* The pid a successful fork, vfork, clone or clone3 returned; else 0. */
-pid_t hst_calls_forked(const struct hst_drec *entry, const struct hst_drec *exit);
 
 /*
  * Process names alone, for a consumer that pairs calls itself (the

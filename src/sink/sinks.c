@@ -735,7 +735,6 @@ static void summary_call(void *arg, const struct hst_drec *entry, const struct h
 {
 	struct hst_sink *s = arg;
 	char buf[HST_COMM_LEN];
-	const char *name;
 
 	if (!s->counting)
 		return;
@@ -744,9 +743,7 @@ static void summary_call(void *arg, const struct hst_drec *entry, const struct h
 	if (exit)
 		hst_summary_add_pid(s->summary, exit->tgid, exit->kind, exit->tid, exit->nr, exit->ts_ns,
 				    exit->flags, exit->rval);
-	name = hst_calls_name(&s->gate, entry->tgid, entry, buf);
-	hst_summary_name(s->summary, entry->tgid, name);
-	hst_summary_name_child(s->summary, hst_calls_forked(entry, exit), name);
+	hst_summary_name(s->summary, entry->tgid, hst_calls_name(&s->gate, entry->tgid, entry, buf));
 }
 
 static void summary_other(void *arg, const struct hst_drec *d)

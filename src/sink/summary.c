@@ -90,14 +90,6 @@ void hst_summary_name(struct hst_summary *s, pid_t tgid, const char *name)
 		snprintf(s->procs[*index - 1].name, sizeof(s->procs[0].name), "%s", name);
 }
 
-void hst_summary_name_child(struct hst_summary *s, pid_t child, const char *name)
-{
-	unsigned *index = s->per_pid && name ? hst_tidmap_get(&s->proc_index, child) : NULL;
-
-	if (index && *index && !s->procs[*index - 1].name[0])
-		hst_summary_name(s, child, name);
-}
-
 /* One call counted in the total and, per process, in its process's rows. */
 static void count(struct hst_summary *s, pid_t tgid, int32_t nr, uint64_t ns, bool error)
 {

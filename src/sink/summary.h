@@ -62,11 +62,6 @@ void hst_summary_add_pid(struct hst_summary *s, pid_t tgid, unsigned kind, pid_t
 			 uint64_t ts_ns, unsigned raw_flags, int64_t rval);
 /* What process tgid is called (the trace's name for it, untrusted bytes). */
 void hst_summary_name(struct hst_summary *s, pid_t tgid, const char *name);
-/*
- * A forked child is called as its parent until it says otherwise: its
- * first calls can come before its parent's fork returns, unnamed.
- */
-void hst_summary_name_child(struct hst_summary *s, pid_t child, const char *name);
 
 /*
  * strace's table; nothing for an empty summary except the header, as strace.
